@@ -1,0 +1,202 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the gateway, in one table: the environment variable, how it is
+ * parsed and validated, its default and what it means. The README's configuration
+ * reference is generated from this table, and start-up validates against it.
+ */
+export interface Setting<T extends z.ZodType = z.ZodType> {
+  readonly env: string;
+  readonly schema: T;
+  /** Human-readable default for the docs; undefined when the setting has none. */
+  readonly defaultText?: string;
+  readonly description: string;
+}
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z.string().trim().min(1).optional();
+
+/** Duration as milliseconds or with a unit: "250ms", "30s", "5m", "1h". */
+export const duration = z.string().trim().transform((value, ctx) => {
+  const match = /^(\d+)\s*(ms|s|m|min|minute|minutes|h|hour|hours)?$/.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a duration (use e.g. 500ms, 30s, 1m)` });
+    return z.NEVER;
+  }
+  const amount = Number(match[1]);
+  const unit = match[2] ?? "ms";
+  const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit.startsWith("m") ? 60_000 : 3_600_000;
+  return amount * factor;
+});
+
+/** "ws-a=500,ws-b=50": per-workspace request budgets. */
+const workspaceBudgets = z.string().trim().transform((value, ctx) => {
+  const budgets = new Map<string, number>();
+  for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [workspace, max, ...rest] = entry.split("=");
+    const parsed = Number(max);
+    if (!workspace || rest.length > 0 || !Number.isInteger(parsed) || parsed < 0) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not workspace=count` });
+      return z.NEVER;
+    }
+    budgets.set(workspace.trim(), parsed);
+  }
+  return budgets;
+});
+
+const list = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+export const settings = {
+  nodeEnv: {
+    env: "NODE_ENV",
+    schema: z.enum(["development", "production", "test"]).default("development"),
+    defaultText: "development",
+    description: "`production` makes a missing or short `ORBIT_SVC_AUTH_SECRET` stop start-up.",
+  },
+  host: {
+    env: "HOST",
+    schema: z.string().trim().min(1).default("0.0.0.0"),
+    defaultText: "0.0.0.0",
+    description: "Address the gateway listens on.",
+  },
+  port: {
+    env: "PORT",
+    schema: port.default(50053),
+    defaultText: "50053",
+    description: "Port for every protocol: Connect, gRPC and gRPC-Web over HTTP/1.1 and HTTP/2 (h2c, or h2 with TLS).",
+  },
+  tlsCertFile: {
+    env: "TLS_CERT_FILE",
+    schema: optionalText,
+    description: "PEM certificate; with `TLS_KEY_FILE`, serves TLS with ALPN (h2 and http/1.1) instead of cleartext.",
+  },
+  tlsKeyFile: {
+    env: "TLS_KEY_FILE",
+    schema: optionalText,
+    description: "PEM private key for `TLS_CERT_FILE`.",
+  },
+  trustProxy: {
+    env: "TRUST_PROXY",
+    schema: bool.default(false),
+    defaultText: "false",
+    description:
+      "Trust X-Forwarded-For from a proxy in front of the gateway, so calls without a valid token are throttled per real client address.",
+  },
+  logLevel: {
+    env: "LOG_LEVEL",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    defaultText: "info",
+    description: "pino log level.",
+  },
+  authSecret: {
+    env: "ORBIT_SVC_AUTH_SECRET",
+    schema: optionalText,
+    description:
+      "Shared HS256 secret of Orbit's service tokens (at least 32 bytes). Required in production; without it outside production a random secret is generated for the run.",
+  },
+  jwtIssuer: {
+    env: "ORBIT_JWT_ISSUER",
+    schema: z.string().trim().min(1).default("orbit-www"),
+    defaultText: "orbit-www",
+    description: "Required `iss` claim.",
+  },
+  jwtAudience: {
+    env: "ORBIT_JWT_AUDIENCE",
+    schema: z.string().trim().min(1).default("orbit-services"),
+    defaultText: "orbit-services",
+    description: "Required `aud` claim.",
+  },
+  jwtClockTolerance: {
+    env: "ORBIT_JWT_CLOCK_TOLERANCE",
+    schema: duration.default(5_000),
+    defaultText: "5s",
+    description: "Allowed clock skew when checking `exp` and `nbf`.",
+  },
+  jwksUrl: {
+    env: "ORBIT_JWKS_URL",
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    description:
+      "Optional JWKS mode: verify asymmetric tokens against this JWKS URL instead of the shared secret (keys cached, refetched on an unknown `kid`).",
+  },
+  jwksAlgorithms: {
+    env: "ORBIT_JWKS_ALGORITHMS",
+    schema: list
+      .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"])).min(1))
+      .default(["RS256", "ES256", "EdDSA"]),
+    defaultText: "RS256,ES256,EdDSA",
+    description: "Algorithm allow-list in JWKS mode.",
+  },
+  redisUrl: {
+    env: "REDIS_URL",
+    schema: z.url({ protocol: /^rediss?$/ }).optional(),
+    description: "Redis for rate-limit budgets shared by every replica; unset keeps budgets in memory.",
+  },
+  rateLimitMax: {
+    env: "RATE_LIMIT_MAX",
+    schema: z.coerce.number().int().min(0).default(100),
+    defaultText: "100",
+    description: "Requests per window per workspace (the verified `wid`).",
+  },
+  rateLimitWindow: {
+    env: "RATE_LIMIT_WINDOW",
+    schema: duration.default(60_000),
+    defaultText: "1m",
+    description: "Length of the rate-limit window.",
+  },
+  rateLimitOverrides: {
+    env: "RATE_LIMIT_OVERRIDES",
+    schema: workspaceBudgets.default(new Map<string, number>()),
+    defaultText: "(none)",
+    description: "Per-workspace budgets, e.g. `ws-big=1000,ws-small=20`.",
+  },
+  rateLimitUnauthenticatedMax: {
+    env: "RATE_LIMIT_UNAUTHENTICATED_MAX",
+    schema: z.coerce.number().int().min(0).default(20),
+    defaultText: "20",
+    description: "Requests per window per client address for calls without a valid token (throttles token guessing).",
+  },
+  rateLimitFailClosed: {
+    env: "RATE_LIMIT_FAIL_CLOSED",
+    schema: bool.default(false),
+    defaultText: "false",
+    description:
+      "When Redis is unreachable: `false` lets calls through, logs a warning and counts it; `true` refuses them with UNAVAILABLE.",
+  },
+  maxRequestBytes: {
+    env: "MAX_REQUEST_BYTES",
+    schema: positiveInt.default(4 * 1024 * 1024),
+    defaultText: "4194304",
+    description: "Largest accepted request message (bytes); larger ones get RESOURCE_EXHAUSTED.",
+  },
+  maxDeadline: {
+    env: "MAX_DEADLINE",
+    schema: duration.default(60_000),
+    defaultText: "60s",
+    description: "Longest deadline a client may ask for; longer ones get INVALID_ARGUMENT.",
+  },
+  shutdownDrainTimeout: {
+    env: "SHUTDOWN_DRAIN_TIMEOUT",
+    schema: duration.default(10_000),
+    defaultText: "10s",
+    description: "On SIGTERM, how long in-flight calls may take to finish before connections are closed.",
+  },
+  corsOrigins: {
+    env: "CORS_ORIGINS",
+    schema: list.default([]),
+    defaultText: "(none: CORS off)",
+    description: "Comma-separated browser origins allowed to call the gateway, or `*`.",
+  },
+} satisfies Record<string, Setting>;
+
+export type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]["schema"]> };

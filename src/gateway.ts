@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import cors from "@fastify/cors";
+import { Code, ConnectError, cors as connectCors } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { fastify } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import type { Catalogue } from "./catalogue/catalogue.js";
+import type { Config } from "./config/settings.js";
+import { createTokenVerifier } from "./auth/token-verifier.js";
+import type { TokenVerifierOptions } from "./auth/token-verifier.js";
+import { createGateHook, callContextOf, createCallContext } from "./gate/gate-hook.js";
+import { createGateInterceptor } from "./gate/gate-interceptor.js";
+import { createOutcomeInterceptor } from "./gate/outcome-interceptor.js";
+import { PluginsService } from "./gen/idp/plugins/v1/plugins_pb.js";
+import { Health } from "./gen/health/v1/health_pb.js";
+import { createHealthService } from "./health/health-service.js";
+import { createReadiness } from "./health/readiness.js";
+import type { DependencyCheck, Readiness } from "./health/readiness.js";
+import { registerHttpHealthRoutes } from "./health/http-health-routes.js";
+import { callOutcomeKey, identityKey, protocolKey } from "./lib/context-keys.js";
+import { sendConnectError } from "./lib/error-response.js";
+import { errors } from "./lib/errors.js";
+import { serverOptions } from "./lib/http-server.js";
+import { trackConnections } from "./lib/connection-drain.js";
+import type { Logger } from "./lib/logger.js";
+import { createMetrics } from "./metrics/metrics.js";
+import type { GatewayMetrics } from "./metrics/metrics.js";
+import { createRateLimiter } from "./ratelimit/rate-limiter.js";
+import { connectRedis } from "./ratelimit/redis-client.js";
+import { createDescriptorIndex } from "./reflection/descriptor-index.js";
+import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
+import { createPluginsService } from "./services/plugins-service.js";
+
+export interface GatewayDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly catalogue: Catalogue;
+  /** The HS256 secret in force (configured, or generated for a development run). */
+  readonly authSecret: string | undefined;
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly metrics: GatewayMetrics;
+  readonly readiness: Readiness;
+  /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:50053. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Exposed so browsers can read rate-limit state and correlate logs. */
+const EXPOSED_HEADERS = ["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Request-Id"];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  const { config, logger, catalogue } = deps;
+  const metrics = createMetrics();
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const readiness = createReadiness(dependencyChecks(redis));
+
+  const app = fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: config.trustProxy,
+    // Shutdown is ours (see close): keep serving calls that arrive on open
+    // connections while draining instead of Fastify's plain-text 503.
+    forceCloseConnections: false,
+    return503OnClosing: false,
+    ...serverOptions(config.tlsCertFile && config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined),
+  }) as unknown as FastifyInstance;
+  const connections = trackConnections(app.server);
+  // Aborted at the drain deadline: whatever still runs then is told to stop.
+  const shutdown = new AbortController();
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
+      methods: [...connectCors.allowedMethods],
+      allowedHeaders: [...connectCors.allowedHeaders, "Authorization", "X-Request-Id", "X-GitHub-Token"],
+      exposedHeaders: [...connectCors.exposedHeaders, ...EXPOSED_HEADERS],
+      maxAge: 7200,
+    });
+  }
+
+  const limiter = await createRateLimiter(app, {
+    max: config.rateLimitMax,
+    windowMs: config.rateLimitWindow,
+    overrides: config.rateLimitOverrides,
+    unauthenticatedMax: config.rateLimitUnauthenticatedMax,
+    failClosed: config.rateLimitFailClosed,
+    logger,
+    metrics,
+    ...(redis ? { redis } : {}),
+  });
+  const verifier = createTokenVerifier(verifierOptions(config, deps.authSecret));
+
+  const connectOptions = {
+    readMaxBytes: config.maxRequestBytes,
+    maxTimeoutMs: config.maxDeadline,
+    shutdownSignal: shutdown.signal,
+    contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request),
+  };
+  const index = createDescriptorIndex([PluginsService, Health, ServerReflectionV1, ServerReflectionV1Alpha]);
+
+  // Health and reflection: no token, no rate limit.
+  await app.register(async (scope) => {
+    scope.addHook("onRequest", async (request) => {
+      createCallContext(request);
+    });
+    await scope.register(fastifyConnectPlugin, {
+      ...connectOptions,
+      interceptors: [createOutcomeInterceptor()],
+      routes: (router: ConnectRouter) => {
+        router.service(Health, createHealthService(readiness, index.serviceNames));
+        router.service(ServerReflectionV1, createReflectionV1(index));
+        router.service(ServerReflectionV1Alpha, createReflectionV1Alpha(index));
+      },
+    });
+  });
+
+  // The product's procedures: every call passes the gate.
+  await app.register(async (scope) => {
+    scope.addHook("onRequest", createGateHook(verifier, limiter));
+    const interceptors: Interceptor[] = [createOutcomeInterceptor(), createGateInterceptor()];
+    await scope.register(fastifyConnectPlugin, {
+      ...connectOptions,
+      interceptors,
+      routes: (router: ConnectRouter) => {
+        router.service(PluginsService, createPluginsService({ catalogue }));
+      },
+    });
+  });
+
+  registerHttpHealthRoutes(app, readiness, metrics);
+  registerAccessLog(app, metrics);
+
+  app.setNotFoundHandler((request, reply) => sendConnectError(request, reply, errors.procedureNotFound(request.url.split("?")[0] ?? "")));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    const code = status === 413 ? Code.ResourceExhausted : status < 500 ? Code.InvalidArgument : Code.Internal;
+    const message = status < 500 ? error.message : "internal error; the request id is in the X-Request-Id header";
+    return sendConnectError(request, reply, new ConnectError(message, code));
+  });
+
+  return {
+    app,
+    metrics,
+    readiness,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      const scheme = config.tlsCertFile ? "https" : "http";
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    },
+    async close() {
+      readiness.startDraining();
+      const closed = app.close();
+      await connections.drain(config.shutdownDrainTimeout);
+      shutdown.abort(errors.shuttingDown());
+      await closed;
+      redis?.disconnect();
+    },
+  };
+}
+
+function verifierOptions(config: Config, authSecret: string | undefined): TokenVerifierOptions {
+  const common = { issuer: config.jwtIssuer, audience: config.jwtAudience, clockToleranceMs: config.jwtClockTolerance };
+  if (config.jwksUrl) return { ...common, mode: "jwks", jwksUrl: config.jwksUrl, algorithms: config.jwksAlgorithms };
+  if (!authSecret) throw new Error("no token verification configured: set ORBIT_SVC_AUTH_SECRET or ORBIT_JWKS_URL");
+  return { ...common, mode: "shared-secret", secret: authSecret };
+}
+
+function dependencyChecks(redis: Redis | undefined): DependencyCheck[] {
+  const checks: DependencyCheck[] = [];
+  if (redis) {
+    checks.push({
+      name: "redis",
+      async check() {
+        await redis.ping();
+      },
+    });
+  }
+  return checks;
+}
+
+/** One structured line and the metrics per RPC, written when the response ends. */
+function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics): void {
+  app.addHook("onResponse", async (request, reply) => {
+    const context = callContextOf(request);
+    if (!context) return;
+    const outcome = context.get(callOutcomeKey);
+    const identity = context.get(identityKey);
+    const procedure = request.routeOptions.url ?? "unknown";
+    const code = outcome.reached || reply.statusCode === 200 ? codeName(outcome.code) : `http_${reply.statusCode}`;
+    const protocol = context.get(protocolKey);
+    const durationSeconds = reply.elapsedTime / 1000;
+    metrics.requests.inc({ procedure, code, protocol });
+    metrics.duration.observe({ procedure, code }, durationSeconds);
+    const isProbe = procedure.startsWith("/grpc.health.v1.") || procedure.startsWith("/grpc.reflection.");
+    request.log[isProbe ? "debug" : "info"](
+      {
+        procedure,
+        protocol,
+        workspace: identity?.workspaceId,
+        user: identity?.userId,
+        code,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      "rpc",
+    );
+  });
+}
+
+function codeName(code: Code | undefined): string {
+  if (code === undefined) return "ok";
+  return Code[code]
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}

@@ -1,0 +1,75 @@
+import { loadCatalogue } from "./catalogue/catalogue.js";
+import { ConfigError, loadConfig } from "./config/load-config.js";
+import { generateDevelopmentSecret, mintServiceToken } from "./auth/dev-token.js";
+import { createGateway } from "./gateway.js";
+import { createLogger } from "./lib/logger.js";
+import { printBanner } from "./lib/banner.js";
+
+/** Development tokens printed at start-up live this long (Orbit's own live 120 s). */
+const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
+export const DEV_WORKSPACE = "dev-workspace";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let authSecret = config.authSecret;
+  let generatedSecret = false;
+  if (!authSecret && !config.jwksUrl) {
+    // loadConfig already refused this in production; elsewhere, a per-run secret.
+    authSecret = generateDevelopmentSecret();
+    generatedSecret = true;
+    logger.warn(
+      "ORBIT_SVC_AUTH_SECRET is not set: generated a RANDOM secret for this run only. Orbit's tokens will NOT verify; use the development token printed below, and set ORBIT_SVC_AUTH_SECRET for anything but local development.",
+    );
+  }
+
+  const gateway = await createGateway({ config, logger, catalogue: loadCatalogue(), authSecret });
+  const url = await gateway.listen();
+  logger.info({ url }, "gateway listening (Connect, gRPC and gRPC-Web on one port)");
+
+  if (authSecret && config.nodeEnv !== "production") {
+    const token = await mintServiceToken(authSecret, {
+      userId: "dev-user",
+      workspaceId: DEV_WORKSPACE,
+      admin: true,
+      ttlSeconds: DEV_TOKEN_TTL_SECONDS,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+    });
+    printBanner({ url, token, workspaceId: DEV_WORKSPACE, generatedSecret, ttlHours: DEV_TOKEN_TTL_SECONDS / 3600 });
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * The gateway's Prometheus metrics. Labels stay bounded: procedures and codes come
+ * from a closed set; workspaces never appear as labels.
+ */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"procedure" | "code" | "protocol">;
+  readonly duration: Histogram<"procedure" | "code">;
+  readonly rateLimitExceeded: Counter<"kind">;
+  readonly rateLimitStoreErrors: Counter<"policy">;
+}
+
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: "plugins_grpc_requests_total",
+      help: "RPCs handled, by procedure, result code and protocol.",
+      labelNames: ["procedure", "code", "protocol"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "plugins_request_duration_seconds",
+      help: "RPC latency in seconds, by procedure and result code.",
+      labelNames: ["procedure", "code"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    rateLimitExceeded: new Counter({
+      name: "plugins_rate_limit_exceeded_total",
+      help: "Calls refused by the rate limiter, by key kind: ws (workspace), user or ip (no valid token).",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    rateLimitStoreErrors: new Counter({
+      name: "plugins_rate_limit_store_errors_total",
+      help: "Rate-limit checks that could not reach the store, by the policy applied (allow or refuse).",
+      labelNames: ["policy"],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,74 @@
+import { spawn, execFile } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "./support/redis-server.js";
+
+const run = promisify(execFile);
+
+/** The README's first call example, between the quickstart-call markers. */
+function readmeCallExample(): string {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const match = /<!-- quickstart-call -->\s*```sh\n([\s\S]*?)```/.exec(readme);
+  if (!match?.[1]) throw new Error("README.md has no quickstart-call example");
+  return match[1];
+}
+
+/** Collects a child's output and resolves once a line matches. */
+function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = pattern.exec(output);
+      if (found) resolve(found[1] ?? found[0]);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing ${pattern}:\n${output}`)));
+  });
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // the group is already gone
+    }
+  }
+});
+
+describe("npm start", () => {
+  it("serves the README's buf curl example with the development token it prints", async () => {
+    const port = await freePort();
+    const env = { ...process.env, PORT: String(port), NODE_ENV: "development" } as NodeJS.ProcessEnv;
+    delete env.ORBIT_SVC_AUTH_SECRET;
+    const child = spawn("npm", ["start", "--silent"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    const token = await waitForOutput(child, /export ORBIT_TOKEN='([^']+)'/);
+
+    const command = readmeCallExample().replaceAll("50053", String(port));
+    const { stdout } = await run("bash", ["-c", command], { env: { ...process.env, ORBIT_TOKEN: token } });
+    const body = JSON.parse(stdout) as { plugins: { id: string }[] };
+    expect(body.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "jira"]);
+
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    process.kill(-child.pid!, "SIGTERM");
+    await exited;
+  });
+
+  it("refuses to start in production without ORBIT_SVC_AUTH_SECRET, naming it", async () => {
+    const env = { ...process.env, NODE_ENV: "production" } as NodeJS.ProcessEnv;
+    delete env.ORBIT_SVC_AUTH_SECRET;
+    const failure = await run("npx", ["tsx", "src/main.ts"], { env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain("ORBIT_SVC_AUTH_SECRET: required in production");
+  });
+});

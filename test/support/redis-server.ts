@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+
+/** A private redis-server on its own port, so a test can stop and restart it. */
+export interface PrivateRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+
+  const start = async () => {
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
+    await waitUntilAnswers(url);
+  };
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    await new Promise((resolve) => {
+      running.once("exit", resolve);
+      running.kill("SIGKILL");
+    });
+  };
+  await start();
+  return { url, start, stop };
+}
+
+/** Polls until Redis answers PING, within a bounded deadline. */
+async function waitUntilAnswers(url: string, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => undefined); // failures surface through connect() below
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw new Error(`redis at ${url} did not start: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 25)); // poll interval, bounded by the deadline
+    } finally {
+      probe.disconnect();
+    }
+  }
+}
