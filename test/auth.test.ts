@@ -163,7 +163,7 @@ describe("workspace and admin checks", () => {
 describe("JWKS mode", () => {
   let jwksServer: Server;
   let jwks: RunningGateway;
-  let signingKey: CryptoKey;
+  let signingKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   let publicPem: string;
 
   beforeAll(async () => {

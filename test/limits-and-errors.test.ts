@@ -20,7 +20,7 @@ async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
   throw new Error("the call succeeded");
 }
 
-const post = (path: string, body: BodyInit, contentType: string) =>
+const post = (path: string, body: string | Uint8Array, contentType: string) =>
   fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${token}` }, body });
 
 describe("limits", () => {

@@ -41,14 +41,14 @@ describe("per-workspace rate limits in memory", () => {
   afterAll(async () => gw.close());
 
   it("lets exactly RATE_LIMIT_MAX calls of a workspace through; another workspace is unaffected", async () => {
-    const results = [];
+    const results: ("ok" | ConnectError)[] = [];
     for (let i = 0; i < 5; i++) results.push(await listAs(gw, "ws-one"));
     expect(codes(results)).toEqual(["ok", "ok", "ok", Code.ResourceExhausted, Code.ResourceExhausted]);
     expect(await listAs(gw, "ws-two")).toBe("ok");
   });
 
   it("applies per-workspace overrides", async () => {
-    const results = [];
+    const results: ("ok" | ConnectError)[] = [];
     for (let i = 0; i < 7; i++) results.push(await listAs(gw, "ws-big"));
     expect(codes(results).filter((code) => code === "ok")).toHaveLength(6);
   });
