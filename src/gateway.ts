@@ -14,6 +14,7 @@ import { createGateHook, callContextOf, createCallContext } from "./gate/gate-ho
 import { createGateInterceptor } from "./gate/gate-interceptor.js";
 import { createOutcomeInterceptor } from "./gate/outcome-interceptor.js";
 import { PluginsService } from "./gen/idp/plugins/v1/plugins_pb.js";
+import { file_google_rpc_error_details } from "./gen/google/rpc/error_details_pb.js";
 import { Health } from "./gen/health/v1/health_pb.js";
 import { createHealthService } from "./health/health-service.js";
 import { createReadiness } from "./health/readiness.js";
@@ -111,7 +112,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     shutdownSignal: shutdown.signal,
     contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request),
   };
-  const index = createDescriptorIndex([PluginsService, Health, ServerReflectionV1, ServerReflectionV1Alpha]);
+  const index = createDescriptorIndex(
+    [PluginsService, Health, ServerReflectionV1, ServerReflectionV1Alpha],
+    [file_google_rpc_error_details],
+  );
 
   // Health and reflection: no token, no rate limit.
   await app.register(async (scope) => {

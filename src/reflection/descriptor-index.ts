@@ -16,7 +16,12 @@ export interface DescriptorIndex {
   serialisedWithImports(file: DescFile): Uint8Array[];
 }
 
-export function createDescriptorIndex(services: readonly DescService[]): DescriptorIndex {
+/**
+ * @param services the services the server answers
+ * @param extraFiles files clients may need beyond the services' own imports, such as
+ *   the error-detail messages the server attaches to errors
+ */
+export function createDescriptorIndex(services: readonly DescService[], extraFiles: readonly DescFile[] = []): DescriptorIndex {
   const files = new Map<string, DescFile>();
   const collect = (file: DescFile): void => {
     if (files.has(file.proto.name)) return;
@@ -24,6 +29,7 @@ export function createDescriptorIndex(services: readonly DescService[]): Descrip
     file.dependencies.forEach(collect);
   };
   services.forEach((service) => collect(service.file));
+  extraFiles.forEach(collect);
   const registry: Registry = createRegistry(...files.values());
 
   return {

@@ -1,0 +1,61 @@
+import pg from "pg";
+import type { PoolClient } from "pg";
+import { describeUrl } from "./database-url.js";
+import type { DatabaseDriver, DatabaseOptions, Queryable } from "./database.js";
+
+export async function createPostgresDriver(url: string, options: DatabaseOptions): Promise<DatabaseDriver> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: "orbit-plugins-gateway",
+  });
+  // An idle client losing its connection emits "error" on the pool; unhandled, it would crash the process.
+  pool.on("error", (error) => {
+    options.logger?.warn({ err: { message: error.message } }, "idle PostgreSQL connection failed; the pool replaces it");
+  });
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason}`, { cause: error });
+  }
+  options.logger?.info({ database: describeUrl(url) }, "connected to PostgreSQL");
+
+  const on = (client: pg.Pool | PoolClient): Queryable => ({
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return result.rows as R[];
+    },
+    async exec(sql: string) {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await client.query(sql);
+    },
+  });
+
+  return {
+    kind: "postgres",
+    ...on(pool),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(on(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch (rollbackError) {
+          // A connection that cannot roll back must not go back to the pool.
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
