@@ -33,11 +33,16 @@ import { connectRedis } from "./ratelimit/redis-client.js";
 import { createDescriptorIndex } from "./reflection/descriptor-index.js";
 import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
 import { createPluginsService } from "./services/plugins-service.js";
+import { createConfigValidator } from "./services/config-validation.js";
+import type { OpenedPluginStore } from "./store/open-plugin-store.js";
+import type { Database } from "./store/database.js";
 
 export interface GatewayDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly catalogue: Catalogue;
+  /** Per-workspace plugin state; opened (migrated) by the caller. */
+  readonly store: OpenedPluginStore;
   /** The HS256 secret in force (configured, or generated for a development run). */
   readonly authSecret: string | undefined;
 }
@@ -59,7 +64,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, catalogue } = deps;
   const metrics = createMetrics();
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const readiness = createReadiness(dependencyChecks(redis));
+  const readiness = createReadiness(dependencyChecks(deps.store.db, redis));
 
   const app = fastify({
     loggerInstance: logger,
@@ -141,7 +146,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       ...connectOptions,
       interceptors,
       routes: (router: ConnectRouter) => {
-        router.service(PluginsService, createPluginsService({ catalogue }));
+        router.service(
+          PluginsService,
+          createPluginsService({ catalogue, store: deps.store.store, validator: createConfigValidator(), logger }),
+        );
       },
     });
   });
@@ -177,6 +185,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       shutdown.abort(errors.shuttingDown());
       await closed;
       redis?.disconnect();
+      await deps.store.db.close();
     },
   };
 }
@@ -188,8 +197,8 @@ function verifierOptions(config: Config, authSecret: string | undefined): TokenV
   return { ...common, mode: "shared-secret", secret: authSecret };
 }
 
-function dependencyChecks(redis: Redis | undefined): DependencyCheck[] {
-  const checks: DependencyCheck[] = [];
+function dependencyChecks(db: Database, redis: Redis | undefined): DependencyCheck[] {
+  const checks: DependencyCheck[] = [{ name: "database", check: () => db.ping() }];
   if (redis) {
     checks.push({
       name: "redis",

@@ -4,6 +4,8 @@ import { generateDevelopmentSecret, mintServiceToken } from "./auth/dev-token.js
 import { createGateway } from "./gateway.js";
 import { createLogger } from "./lib/logger.js";
 import { printBanner } from "./lib/banner.js";
+import { describeUrl } from "./store/database-url.js";
+import { openPluginStore } from "./store/open-plugin-store.js";
 
 /** Development tokens printed at start-up live this long (Orbit's own live 120 s). */
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
@@ -33,7 +35,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const gateway = await createGateway({ config, logger, catalogue: loadCatalogue(), authSecret });
+  const catalogue = loadCatalogue();
+  const store = await openPluginStore(config, catalogue, logger);
+  logger.info(
+    { database: config.databaseUrl ? describeUrl(config.databaseUrl) : `embedded PGlite in ${config.dataDir}` },
+    "plugin state store ready",
+  );
+  if (!store.canStoreSecrets) {
+    logger.warn("ORBIT_SECRETS_KEYS is not set: plugin secrets cannot be stored until a key ring is configured (see README)");
+  }
+  const gateway = await createGateway({ config, logger, catalogue, store, authSecret });
   const url = await gateway.listen();
   logger.info({ url }, "gateway listening (Connect, gRPC and gRPC-Web on one port)");
 

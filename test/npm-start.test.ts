@@ -1,6 +1,8 @@
 import { spawn, execFile } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/redis-server.js";
@@ -31,7 +33,9 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
 }
 
 const children: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
 afterAll(() => {
+  for (const cleanup of cleanups) cleanup();
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
     try {
@@ -45,7 +49,9 @@ afterAll(() => {
 describe("npm start", () => {
   it("serves the README's buf curl example with the development token it prints", async () => {
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), NODE_ENV: "development" } as NodeJS.ProcessEnv;
+    const dataDir = mkdtempSync(join(tmpdir(), "gateway-start-"));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { ...process.env, PORT: String(port), NODE_ENV: "development", ORBIT_DATA_DIR: dataDir } as NodeJS.ProcessEnv;
     delete env.ORBIT_SVC_AUTH_SECRET;
     const child = spawn("npm", ["start", "--silent"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);

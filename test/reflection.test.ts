@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerReflection } from "../src/gen/grpc/reflection/v1/reflection_pb.js";
 import type { ServerReflectionRequest } from "../src/gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "../src/gen/grpc/reflection/v1alpha/reflection_pb.js";
-import { bearer, startGateway, transportFor } from "./support/gateway.js";
+import { startGateway, transportFor } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
 
 const run = promisify(execFile);
@@ -55,7 +55,10 @@ describe("gRPC server reflection", () => {
 
   it("answers the v1alpha service that older grpcurl builds use", async () => {
     const client = createClient(ServerReflectionV1Alpha, transportFor("grpc", gw.url));
-    for await (const answer of client.serverReflectionInfo(requests({ case: "listServices", value: "" }))) {
+    async function* listServices() {
+      yield { messageRequest: { case: "listServices" as const, value: "" } };
+    }
+    for await (const answer of client.serverReflectionInfo(listServices())) {
       expect(answer.messageResponse.case).toBe("listServicesResponse");
     }
   });
@@ -66,7 +69,7 @@ describe("gRPC server reflection", () => {
     expect(methods).toContain("idp.plugins.v1.PluginsService/GetPluginSchema");
     const { stdout } = await run("npx", [
       "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge",
-      "-H", bearer(token).headers.authorization.replace(/^/, "Authorization: "),
+      "-H", `Authorization: Bearer ${token}`,
       "-d", JSON.stringify({ workspace_id: "ws-a", plugin_id: "jira" }),
       `${gw.url}/idp.plugins.v1.PluginsService/GetPlugin`,
     ]);

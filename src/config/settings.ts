@@ -136,6 +136,23 @@ export const settings = {
     defaultText: "RS256,ES256,EdDSA",
     description: "Algorithm allow-list in JWKS mode.",
   },
+  databaseUrl: {
+    env: "DATABASE_URL",
+    schema: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    description: "PostgreSQL for per-workspace plugin state; unset runs an embedded PostgreSQL (PGlite) in `ORBIT_DATA_DIR`.",
+  },
+  dataDir: {
+    env: "ORBIT_DATA_DIR",
+    schema: z.string().trim().min(1).default(".data/pglite"),
+    defaultText: ".data/pglite",
+    description: "PGlite data directory when `DATABASE_URL` is unset; `memory://` keeps it in memory.",
+  },
+  secretsKeys: {
+    env: "ORBIT_SECRETS_KEYS",
+    schema: optionalText,
+    description:
+      "Key ring for plugin secrets at rest: `k1:<base64 of 32 bytes>,k2:<…>`; the last key encrypts, every key decrypts. Without it secrets cannot be stored.",
+  },
   redisUrl: {
     env: "REDIS_URL",
     schema: z.url({ protocol: /^rediss?$/ }).optional(),

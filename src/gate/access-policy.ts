@@ -1,7 +1,8 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 
 /**
- * Which procedures change workspace configuration and therefore need an admin token.
+ * Which procedures change workspace configuration (or read its audit trail) and
+ * therefore need an admin token.
  * Everything else needs any valid token; workspace scoping is derived from the
  * request message itself (see workspaceFieldOf).
  */
@@ -9,6 +10,7 @@ export const ADMIN_PROCEDURES: ReadonlySet<string> = new Set([
   "idp.plugins.v1.PluginsService/EnablePlugin",
   "idp.plugins.v1.PluginsService/DisablePlugin",
   "idp.plugins.v1.PluginsService/UpdatePluginConfig",
+  "idp.plugins.v1.PluginsService/ListPluginAuditLog",
 ]);
 
 export function procedureName(method: DescMethod): string {

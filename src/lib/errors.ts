@@ -38,6 +38,12 @@ export const errors = {
   pluginNotFound: (pluginId: string) =>
     new ConnectError(`no plugin "${pluginId}" in the catalogue; ListPlugins shows the available ids`, Code.NotFound),
 
+  pluginDisabled: (pluginId: string) =>
+    new ConnectError(
+      `plugin "${pluginId}" is disabled in this workspace; a workspace admin can enable it with EnablePlugin`,
+      Code.FailedPrecondition,
+    ),
+
   rateLimited: (retryAfterMs: number) => {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     return new ConnectError(

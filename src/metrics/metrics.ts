@@ -10,6 +10,8 @@ export interface GatewayMetrics {
   readonly duration: Histogram<"procedure" | "code">;
   readonly rateLimitExceeded: Counter<"kind">;
   readonly rateLimitStoreErrors: Counter<"policy">;
+  readonly backstageLatency: Histogram<"plugin" | "status">;
+  readonly backstageErrors: Counter<"plugin" | "reason">;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -40,6 +42,19 @@ export function createMetrics(): GatewayMetrics {
       name: "plugins_rate_limit_store_errors_total",
       help: "Rate-limit checks that could not reach the store, by the policy applied (allow or refuse).",
       labelNames: ["policy"],
+      registers: [registry],
+    }),
+    backstageLatency: new Histogram({
+      name: "backstage_api_latency_seconds",
+      help: "Latency of calls to the Backstage sidecar, by plugin and HTTP status class.",
+      labelNames: ["plugin", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    backstageErrors: new Counter({
+      name: "backstage_plugin_errors_total",
+      help: "Failed calls to the Backstage sidecar, by plugin and reason.",
+      labelNames: ["plugin", "reason"],
       registers: [registry],
     }),
   };

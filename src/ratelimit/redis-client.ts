@@ -13,7 +13,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
     maxRetriesPerRequest: 0,
     commandTimeout: 1_000,
     connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    retryStrategy: (attempt) => Math.min(attempt * 50, 1_000),
   });
   let lastReported = 0;
   redis.on("error", (error: Error) => {

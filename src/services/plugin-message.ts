@@ -8,10 +8,11 @@ export interface PluginView {
   readonly enabled: boolean;
   /** Non-secret configuration only. */
   readonly config: Readonly<Record<string, string>>;
+  /** Names of the secrets that are set; values never leave the store. */
+  readonly secretKeysSet: readonly string[];
+  readonly version: number;
   readonly status?: PluginStatus;
 }
-
-export const DISABLED_VIEW: PluginView = { enabled: false, config: {} };
 
 export function toPluginMessage(entry: CatalogueEntry, view: PluginView): Plugin {
   return create(PluginSchema, {
@@ -29,6 +30,8 @@ export function toPluginMessage(entry: CatalogueEntry, view: PluginView): Plugin
       requiredConfigKeys: entry.requiredConfigKeys,
       supportedFeatures: entry.supportedFeatures,
     }),
+    secretKeysSet: [...view.secretKeysSet],
+    configVersion: view.version,
     ...(view.status ? { status: view.status } : {}),
   });
 }

@@ -1,21 +1,33 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Catalogue, CatalogueEntry } from "../catalogue/catalogue.js";
 import { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
+import type { Plugin } from "../gen/idp/plugins/v1/plugins_pb.js";
+import { identityKey } from "../lib/context-keys.js";
 import { errors } from "../lib/errors.js";
-import { DISABLED_VIEW, toPluginMessage } from "./plugin-message.js";
+import type { Logger } from "../lib/logger.js";
+import { mergeConfig } from "../store/merge.js";
+import type { PluginMutation, PluginState, PluginStateStore } from "../store/plugin-state-store.js";
+import type { ConfigValidator } from "./config-validation.js";
+import { toPluginMessage } from "./plugin-message.js";
+import { storeErrorToConnect } from "./store-errors.js";
 
 export interface PluginsServiceDeps {
   readonly catalogue: Catalogue;
+  readonly store: PluginStateStore;
+  readonly validator: ConfigValidator;
+  readonly logger: Logger;
 }
 
 const CATEGORIES = ["api-catalog", "ci-cd", "infrastructure", "cloud-resources", "project-management"];
 
 /**
  * idp.plugins.v1.PluginsService. Workspace checks and admin gating have already
- * happened in the gate interceptor; handlers validate their own arguments only.
+ * happened in the gate interceptor; handlers validate their own arguments and read
+ * the caller only from the verified identity.
  */
 export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<typeof PluginsService> {
-  const { catalogue } = deps;
+  const { catalogue, store, validator } = deps;
 
   const entryOf = (pluginId: string): CatalogueEntry => {
     if (pluginId === "") throw errors.missingField("plugin_id");
@@ -24,11 +36,47 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     return entry;
   };
 
-  const notYet = (procedure: string) => async (): Promise<never> => {
-    throw errors.notYetAvailable(procedure, "this gateway version does not store per-workspace plugin configuration yet");
+  /** Runs a store call, turning store failures into Connect errors (and logging the serious ones). */
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      const mapped = storeErrorToConnect(error);
+      if (!mapped) throw error;
+      if (mapped.code === Code.Internal) deps.logger.error({ err: error }, "plugin secret could not be decrypted");
+      throw mapped;
+    }
   };
-  const noSidecarYet = (procedure: string) => async (): Promise<never> => {
-    throw errors.notYetAvailable(procedure, "this gateway version does not forward to the plugin sidecar yet");
+
+  /** Validates the state a mutation would leave, then applies it (with schema defaults filled in). */
+  const write = async (
+    workspaceId: string,
+    entry: CatalogueEntry,
+    context: HandlerContext,
+    mutation: PluginMutation,
+    expectedVersion?: number,
+  ): Promise<{ plugin: Plugin; changed: boolean }> => {
+    const actor = context.values.get(identityKey)?.userId ?? "unknown";
+    return guarded(async () => {
+      const current = await store.get(workspaceId, entry.id);
+      const enabled = mutation.enabled ?? current.enabled;
+      const config = validator.check(entry, {
+        config: mergeConfig(current.config, mutation.config).next,
+        secrets: Object.fromEntries(Object.entries(mutation.secrets ?? {}).filter(([, value]) => value !== "")),
+        enabled,
+      });
+      // Enabling or changing config stores the validated config (defaults included);
+      // disabling leaves it as it is.
+      const touchesConfig = mutation.config !== undefined || mutation.enabled === true;
+      const { state, changed } = await store.apply(
+        workspaceId,
+        entry.id,
+        actor,
+        touchesConfig ? { ...mutation, config: withRemovals(config, mutation.config ?? {}) } : mutation,
+        expectedVersion === undefined ? {} : { expectedVersion },
+      );
+      return { plugin: toPluginMessage(entry, viewOf(state)), changed };
+    });
   };
 
   return {
@@ -36,15 +84,18 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
       if (request.category !== "" && !CATEGORIES.includes(request.category)) {
         throw errors.invalidField("category", `must be one of ${CATEGORIES.join(", ")} (or empty for all)`);
       }
+      const states = new Map((await guarded(() => store.list(request.workspaceId))).map((state) => [state.pluginId, state]));
       const plugins = catalogue.entries
         .filter((entry) => request.category === "" || entry.category === request.category)
-        .map((entry) => toPluginMessage(entry, DISABLED_VIEW))
+        .map((entry) => toPluginMessage(entry, viewOf(states.get(entry.id))))
         .filter((plugin) => request.enabledOnly === undefined || plugin.enabled === request.enabledOnly);
       return { plugins };
     },
 
     async getPlugin(request) {
-      return { plugin: toPluginMessage(entryOf(request.pluginId), DISABLED_VIEW) };
+      const entry = entryOf(request.pluginId);
+      const state = await guarded(() => store.get(request.workspaceId, entry.id));
+      return { plugin: toPluginMessage(entry, viewOf(state)) };
     },
 
     async getPluginSchema(request) {
@@ -61,12 +112,77 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
       };
     },
 
-    enablePlugin: notYet("EnablePlugin"),
-    disablePlugin: notYet("DisablePlugin"),
-    updatePluginConfig: notYet("UpdatePluginConfig"),
-    proxyPluginRequest: noSidecarYet("ProxyPluginRequest"),
-    getPluginData: noSidecarYet("GetPluginData"),
-    listJiraIssues: noSidecarYet("ListJiraIssues"),
-    listGitHubPullRequests: noSidecarYet("ListGitHubPullRequests"),
+    async enablePlugin(request, context) {
+      const entry = entryOf(request.pluginId);
+      const { plugin, changed } = await write(request.workspaceId, entry, context, { enabled: true, config: request.config });
+      return { success: true, message: changed ? `plugin "${entry.id}" enabled` : `plugin "${entry.id}" was already enabled with this configuration`, plugin };
+    },
+
+    async disablePlugin(request, context) {
+      const entry = entryOf(request.pluginId);
+      const { changed } = await write(request.workspaceId, entry, context, { enabled: false });
+      return { success: true, message: changed ? `plugin "${entry.id}" disabled` : `plugin "${entry.id}" was already disabled` };
+    },
+
+    async updatePluginConfig(request, context) {
+      const entry = entryOf(request.pluginId);
+      const { plugin, changed } = await write(
+        request.workspaceId,
+        entry,
+        context,
+        { config: request.config, secrets: request.secrets },
+        request.expectedVersion,
+      );
+      return { success: true, message: changed ? "configuration updated" : "configuration unchanged", plugin };
+    },
+
+    async listPluginAuditLog(request) {
+      if (request.pluginId !== "") entryOf(request.pluginId);
+      if (request.limit < 0 || request.limit > 1000) throw errors.invalidField("limit", "must be between 0 and 1000 (0 means 100)");
+      const entries = await guarded(() =>
+        store.listAudit(request.workspaceId, request.pluginId || undefined, { limit: request.limit || 100 }),
+      );
+      return {
+        entries: entries.map((entry) => ({
+          pluginId: entry.pluginId,
+          actor: entry.actor,
+          action: entry.action,
+          changedConfigKeys: [...entry.changedConfigKeys],
+          changedSecretKeys: [...entry.changedSecretKeys],
+          at: BigInt(Math.floor(entry.at.getTime() / 1000)),
+        })),
+      };
+    },
+
+    proxyPluginRequest: (request) => notYetForwarded("ProxyPluginRequest", request.workspaceId, request.pluginId),
+    getPluginData: (request) => notYetForwarded("GetPluginData", request.workspaceId, request.pluginId),
+    listJiraIssues: (request) => notYetForwarded("ListJiraIssues", request.workspaceId, "jira"),
+    listGitHubPullRequests: (request) => notYetForwarded("ListGitHubPullRequests", request.workspaceId, "deployment"),
   };
+
+  /** Data calls need the plugin enabled in the workspace, whatever they do next. */
+  async function requireEnabled(workspaceId: string, pluginId: string): Promise<CatalogueEntry> {
+    const entry = entryOf(pluginId);
+    const state = await guarded(() => store.get(workspaceId, entry.id));
+    if (!state.enabled) throw errors.pluginDisabled(entry.id);
+    return entry;
+  }
+
+  async function notYetForwarded(procedure: string, workspaceId: string, pluginId: string): Promise<never> {
+    await requireEnabled(workspaceId, pluginId);
+    throw errors.notYetAvailable(procedure, "this gateway version does not forward to the plugin sidecar yet");
+  }
+}
+
+function viewOf(state: PluginState | undefined) {
+  return state
+    ? { enabled: state.enabled, config: state.config, secretKeysSet: state.secretNames, version: state.version }
+    : { enabled: false, config: {}, secretKeysSet: [], version: 0 };
+}
+
+/** Keeps the caller's "" removals, which validation dropped from the effective config. */
+function withRemovals(config: Record<string, string>, requested: Readonly<Record<string, string>>): Record<string, string> {
+  const result = { ...config };
+  for (const [key, value] of Object.entries(requested)) if (value === "") result[key] = "";
+  return result;
 }

@@ -273,7 +273,8 @@ describe("plugin state store on postgres: first writers racing to create a row",
     for (;;) {
       const [row] = await opened.db.query<{ waiting: number }>(
         `SELECT count(*)::int AS waiting FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-          WHERE c.relname = 'workspace_plugins' AND NOT l.granted`,
+          WHERE c.relname = 'workspace_plugins' AND NOT l.granted
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
       if (row?.waiting === writers) break;
     }

@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { mintServiceToken } from "../../src/auth/dev-token.js";
 import type { TokenClaims } from "../../src/auth/dev-token.js";
 import { createGateway } from "../../src/gateway.js";
+import { openPluginStore } from "../../src/store/open-plugin-store.js";
 import type { Gateway } from "../../src/gateway.js";
 import { PluginsService } from "../../src/gen/idp/plugins/v1/plugins_pb.js";
 import { createLogger } from "../../src/lib/logger.js";
@@ -27,10 +28,19 @@ export interface RunningGateway {
  */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const secret = env.ORBIT_SVC_AUTH_SECRET ?? randomBytes(32).toString("base64");
-  const config = loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", ORBIT_SVC_AUTH_SECRET: secret, ...env });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    ORBIT_SVC_AUTH_SECRET: secret,
+    ORBIT_DATA_DIR: "memory://",
+    ...env,
+  });
   const logLines: string[] = [];
   const logger: Logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
-  const gateway = await createGateway({ config, logger, catalogue: loadCatalogue(), authSecret: secret });
+  const catalogue = loadCatalogue();
+  const store = await openPluginStore(config, catalogue, logger);
+  const gateway = await createGateway({ config, logger, catalogue, store, authSecret: secret });
   const url = await gateway.listen();
   return {
     url,

@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import type { Redis } from "ioredis";
+import type { Logger } from "../lib/logger.js";
+import type { SidecarResponse } from "./sidecar-client.js";
+
+/** Where cached plugin answers live: this process, or Redis shared by every replica. */
+export interface ResponseStore {
+  get(key: string): Promise<SidecarResponse | undefined>;
+  set(key: string, value: SidecarResponse, ttlMs: number): Promise<void>;
+}
+
+/**
+ * Everything that may change an answer is part of its key: workspace, plugin, path,
+ * query, Accept, and — when the user's own GitHub token was used — the user and a
+ * digest of that token. An entry can therefore never reach another workspace or user.
+ */
+export interface CacheScope {
+  readonly workspaceId: string;
+  readonly pluginId: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly accept?: string;
+  readonly user?: { readonly userId: string; readonly githubToken: string };
+}
+
+export function cacheKey(scope: CacheScope): string {
+  const user = scope.user ? [scope.user.userId, sha256(scope.user.githubToken)] : null;
+  const digest = sha256(JSON.stringify([scope.workspaceId, scope.pluginId, scope.path, scope.query, scope.accept ?? "", user]));
+  return `orbit:cache:v1:${digest}`;
+}
+
+export function createMemoryResponseStore(maxBytes = 64 * 1024 * 1024): ResponseStore {
+  const cache = new LRUCache<string, SidecarResponse>({
+    maxSize: maxBytes,
+    sizeCalculation: (value) => value.body.byteLength + 256,
+    ttlAutopurge: false,
+  });
+  return {
+    async get(key) {
+      return cache.get(key);
+    },
+    async set(key, value, ttlMs) {
+      cache.set(key, value, { ttl: ttlMs });
+    },
+  };
+}
+
+export function createRedisResponseStore(redis: Redis, logger: Logger): ResponseStore {
+  return {
+    async get(key) {
+      try {
+        const raw = await redis.getBuffer(key);
+        if (!raw) return undefined;
+        const { status, headers, body } = JSON.parse(raw.toString("utf8")) as { status: number; headers: Record<string, string>; body: string };
+        return { status, headers, body: Buffer.from(body, "base64") };
+      } catch (error) {
+        // A cache that cannot be read is a miss, never a failed call.
+        logger.debug({ err: { message: (error as Error).message } }, "response cache read failed");
+        return undefined;
+      }
+    },
+    async set(key, value, ttlMs) {
+      const payload = JSON.stringify({ status: value.status, headers: value.headers, body: Buffer.from(value.body).toString("base64") });
+      await redis.set(key, payload, "PX", ttlMs).catch((error: Error) => {
+        logger.debug({ err: { message: error.message } }, "response cache write failed");
+      });
+    },
+  };
+}
+
+export interface CachedAnswer {
+  readonly response: SidecarResponse;
+  readonly fromCache: boolean;
+}
+
+export interface ResponseCache {
+  /**
+   * Answers from the store when it can; otherwise makes one upstream call shared by
+   * every identical request in flight, and stores a 200 answer for ttlMs.
+   */
+  getOrFetch(key: string, ttlMs: number, signal: AbortSignal, fetch: (signal: AbortSignal) => Promise<SidecarResponse>): Promise<CachedAnswer>;
+}
+
+interface InFlight {
+  readonly promise: Promise<SidecarResponse>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+export function createResponseCache(store: ResponseStore, onLookup: (hit: boolean) => void): ResponseCache {
+  const inFlight = new Map<string, InFlight>();
+
+  return {
+    async getOrFetch(key, ttlMs, signal, fetch) {
+      const cached = await store.get(key);
+      onLookup(cached !== undefined);
+      if (cached) return { response: cached, fromCache: true };
+
+      let shared = inFlight.get(key);
+      if (!shared) {
+        const controller = new AbortController();
+        const promise = fetch(controller.signal).then(async (response) => {
+          if (response.status === 200) await store.set(key, response, ttlMs);
+          return response;
+        });
+        const entry: InFlight = { promise, controller, waiters: 0 };
+        promise.then(
+          () => inFlight.delete(key),
+          () => inFlight.delete(key),
+        );
+        inFlight.set(key, entry);
+        shared = entry;
+      }
+      // The shared call is cancelled only when every caller waiting on it has gone.
+      const entry = shared;
+      entry.waiters++;
+      const leave = () => {
+        entry.waiters--;
+        if (entry.waiters === 0) entry.controller.abort(signal.reason);
+      };
+      signal.addEventListener("abort", leave, { once: true });
+      try {
+        return { response: await Promise.race([entry.promise, rejectOnAbort(signal)]), fromCache: false };
+      } finally {
+        signal.removeEventListener("abort", leave);
+        if (!signal.aborted) entry.waiters--;
+      }
+    },
+  };
+}
+
+/** Lets one caller stop waiting for a shared call without cancelling it for the others. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,209 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
+import CircuitBreaker from "opossum";
+import { Pool, errors as undiciErrors } from "undici";
+import type { Dispatcher } from "undici";
+import type { Logger } from "../lib/logger.js";
+import type { GatewayMetrics } from "../metrics/metrics.js";
+
+/** The headers through which the sidecar learns who is calling; clients can never set them. */
+export const SIDECAR_HEADERS = {
+  workspace: "x-orbit-workspace-id",
+  user: "x-orbit-user-id",
+  githubToken: "x-orbit-github-token",
+} as const;
+
+export interface SidecarCaller {
+  readonly workspaceId: string;
+  readonly userId: string;
+  /** The user's own GitHub token, passed through a dedicated header and never logged. */
+  readonly githubToken?: string;
+  readonly requestId?: string;
+}
+
+export interface SidecarRequest {
+  readonly pluginId: string;
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Absolute path, already confined below the plugin's base path. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  /** Already allow-listed. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  readonly caller: SidecarCaller;
+  /** The caller's cancellation and deadline (Connect's context signal). */
+  readonly signal: AbortSignal;
+  /** Milliseconds left of the caller's deadline, if it set one. */
+  readonly timeoutMs?: number;
+}
+
+export interface SidecarResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+export interface SidecarClientOptions {
+  readonly baseUrl: string;
+  readonly serviceToken: string;
+  /** Upstream timeout when the caller set no deadline. */
+  readonly defaultTimeoutMs: number;
+  /** Extra attempts for idempotent GETs on connection failures or 503. */
+  readonly getRetries: number;
+  readonly breaker: { readonly resetTimeoutMs: number; readonly volumeThreshold: number; readonly errorThresholdPercentage: number };
+  readonly maxResponseBytes: number;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+export interface SidecarClient {
+  request(request: SidecarRequest): Promise<SidecarResponse>;
+  /** Backstage's own readiness endpoint, for the gateway's readiness check. */
+  ready(): Promise<void>;
+  readonly circuit: "closed" | "open" | "half-open";
+  close(): Promise<void>;
+}
+
+/** A failure of the sidecar itself (not of the call): counts against the circuit. */
+class SidecarFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly code: Code,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one module that talks to the Backstage sidecar: a keep-alive pool, identity
+ * headers from the verified token, the caller's deadline and cancellation carried
+ * upstream, a circuit breaker that turns a dead sidecar into a fast UNAVAILABLE and
+ * closes again once it answers, and small retries for idempotent reads only.
+ */
+export function createSidecarClient(options: SidecarClientOptions): SidecarClient {
+  const pool = new Pool(options.baseUrl, { connections: 32, pipelining: 1, keepAliveTimeout: 30_000 });
+
+  async function attempt(request: SidecarRequest): Promise<SidecarResponse> {
+    const timeoutMs = Math.max(1, request.timeoutMs ?? options.defaultTimeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([request.signal, timeout]);
+    const started = performance.now();
+    const headers: Record<string, string> = {
+      ...request.headers,
+      authorization: `Bearer ${options.serviceToken}`,
+      [SIDECAR_HEADERS.workspace]: request.caller.workspaceId,
+      [SIDECAR_HEADERS.user]: request.caller.userId,
+    };
+    if (request.caller.githubToken) headers[SIDECAR_HEADERS.githubToken] = request.caller.githubToken;
+    if (request.caller.requestId) headers["x-request-id"] = request.caller.requestId;
+    try {
+      const response = await pool.request({
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        headers,
+        body: request.body && request.body.byteLength > 0 ? Buffer.from(request.body) : null,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const body = await readLimited(response, options.maxResponseBytes);
+      options.metrics.backstageLatency.observe(
+        { plugin: request.pluginId, status: `${Math.floor(response.statusCode / 100)}xx` },
+        (performance.now() - started) / 1000,
+      );
+      if (response.statusCode === 502 || response.statusCode === 503 || response.statusCode === 504) {
+        throw new SidecarFailure(`the sidecar answered HTTP ${response.statusCode}`, response.statusCode === 503, Code.Unavailable);
+      }
+      return { status: response.statusCode, headers: flatten(response.headers), body };
+    } catch (error) {
+      if (error instanceof SidecarFailure || error instanceof ConnectError) throw error;
+      if (request.signal.aborted) {
+        // The caller went away or its deadline passed: not the sidecar's fault.
+        throw ConnectError.from(request.signal.reason ?? error, Code.Canceled);
+      }
+      if (timeout.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+        throw new SidecarFailure(`the sidecar did not answer within ${timeoutMs} ms`, false, Code.DeadlineExceeded);
+      }
+      throw new SidecarFailure(`the sidecar cannot be reached (${describe(error)})`, true, Code.Unavailable);
+    }
+  }
+
+  const breaker = new CircuitBreaker(attempt, {
+    timeout: false,
+    resetTimeout: options.breaker.resetTimeoutMs,
+    volumeThreshold: options.breaker.volumeThreshold,
+    errorThresholdPercentage: options.breaker.errorThresholdPercentage,
+    // Only failures of the sidecar itself open the circuit; cancelled calls do not.
+    errorFilter: (error: unknown) => !(error instanceof SidecarFailure),
+  });
+  breaker.on("open", () => options.logger.warn("sidecar circuit opened: failing fast until it answers again"));
+  breaker.on("close", () => options.logger.info("sidecar circuit closed: the sidecar answers again"));
+
+  async function request(request: SidecarRequest): Promise<SidecarResponse> {
+    const attempts = request.method === "GET" ? 1 + options.getRetries : 1;
+    for (let attemptNo = 1; ; attemptNo++) {
+      try {
+        return await breaker.fire(request);
+      } catch (error) {
+        if (breaker.opened && !(error instanceof SidecarFailure)) {
+          options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: "circuit_open" });
+          throw new ConnectError(
+            "the plugin sidecar is unavailable (failing fast after repeated failures); retry in a few seconds",
+            Code.Unavailable,
+          );
+        }
+        if (!(error instanceof SidecarFailure)) throw error;
+        options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: Code[error.code].toLowerCase() });
+        if (!error.retryable || attemptNo >= attempts || request.signal.aborted) {
+          throw new ConnectError(error.message, error.code);
+        }
+        await delay(25 * 2 ** attemptNo, undefined, { signal: request.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    request,
+    async ready() {
+      const response = await pool.request({ method: "GET", path: "/.backstage/health/v1/readiness", headersTimeout: 2_000, bodyTimeout: 2_000 });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`sidecar readiness answered HTTP ${response.statusCode}`);
+    },
+    get circuit() {
+      return breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed";
+    },
+    async close() {
+      breaker.shutdown();
+      await pool.close();
+    },
+  };
+}
+
+async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) {
+      response.body.destroy();
+      throw new ConnectError(`the plugin's answer is larger than ${limit} bytes`, Code.ResourceExhausted);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : (error as Error).message;
+}

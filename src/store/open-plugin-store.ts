@@ -1,0 +1,62 @@
+import type { Catalogue } from "../catalogue/catalogue.js";
+import { assertKeyRingUsable } from "../secrets/key-ring-check.js";
+import { createSecretSealer } from "../secrets/envelope.js";
+import { parseKeyRing } from "../secrets/key-ring.js";
+import type { Logger } from "../lib/logger.js";
+import { syncCatalogue } from "./catalogue-sync.js";
+import { createDatabase } from "./database.js";
+import type { Database } from "./database.js";
+import { migrate } from "./migrate.js";
+import { createPluginStateStore } from "./plugin-state-store.js";
+import type { PluginStateStore } from "./plugin-state-store.js";
+
+export interface PluginStoreSettings {
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly secretsKeys?: string;
+}
+
+export interface OpenedPluginStore {
+  readonly db: Database;
+  readonly store: PluginStateStore;
+  /** Whether a key ring is configured, i.e. secrets can be written. */
+  readonly canStoreSecrets: boolean;
+}
+
+/**
+ * Start-up of the persistence layer, in the order it must happen: connect, migrate
+ * (once across replicas), load the catalogue as data, and refuse to start when the
+ * stored secrets could not be decrypted with the configured key ring.
+ */
+export async function openPluginStore(
+  settings: PluginStoreSettings,
+  catalogue: Catalogue,
+  logger: Logger,
+): Promise<OpenedPluginStore> {
+  // Parse the ring first: a malformed ring is a configuration error even before any I/O.
+  const keyRing = settings.secretsKeys === undefined ? undefined : parseKeyRing(settings.secretsKeys);
+  const db = await createDatabase({
+    ...(settings.databaseUrl ? { url: settings.databaseUrl } : { dataDir: settings.dataDir }),
+    logger,
+  });
+  try {
+    await migrate(db, { logger });
+    await syncCatalogue(
+      db,
+      catalogue.entries.map((entry) => ({
+        id: entry.id,
+        name: entry.name,
+        category: entry.category,
+        apiBasePath: entry.apiBasePath,
+        version: entry.version,
+        definition: entry,
+      })),
+    );
+    await assertKeyRingUsable(db, keyRing);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const store = createPluginStateStore({ db, ...(keyRing ? { sealer: createSecretSealer(keyRing) } : {}) });
+  return { db, store, canStoreSecrets: keyRing !== undefined };
+}
