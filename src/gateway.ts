@@ -36,6 +36,12 @@ import { createPluginsService } from "./services/plugins-service.js";
 import { createConfigValidator } from "./services/config-validation.js";
 import type { OpenedPluginStore } from "./store/open-plugin-store.js";
 import type { Database } from "./store/database.js";
+import { createSidecarClient } from "./sidecar/sidecar-client.js";
+import type { SidecarClient } from "./sidecar/sidecar-client.js";
+import { createPluginForwarder } from "./sidecar/plugin-forwarder.js";
+import { createPluginCounters } from "./sidecar/plugin-counters.js";
+import { createPluginHealth } from "./sidecar/plugin-health.js";
+import { createMemoryResponseStore, createRedisResponseStore, createResponseCache } from "./sidecar/response-cache.js";
 
 export interface GatewayDeps {
   readonly config: Config;
@@ -64,7 +70,19 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, catalogue } = deps;
   const metrics = createMetrics();
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const readiness = createReadiness(dependencyChecks(deps.store.db, redis));
+  const sidecar = config.backstageUrl && config.backstageServiceToken
+    ? createSidecarClient({
+        baseUrl: config.backstageUrl,
+        serviceToken: config.backstageServiceToken,
+        defaultTimeoutMs: config.sidecarTimeout,
+        getRetries: 2,
+        breaker: { resetTimeoutMs: 2_000, volumeThreshold: 5, errorThresholdPercentage: 50 },
+        maxResponseBytes: config.proxyMaxResponseBytes,
+        logger,
+        metrics,
+      })
+    : undefined;
+  const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
 
   const app = fastify({
     loggerInstance: logger,
@@ -111,6 +129,21 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const verifier = createTokenVerifier(verifierOptions(config, deps.authSecret));
 
+  const counters = createPluginCounters();
+  const forwarder = sidecar
+    ? createPluginForwarder({
+        sidecar,
+        cache: createResponseCache(redis ? createRedisResponseStore(redis, logger) : createMemoryResponseStore(), (hit) => {
+          metrics.cacheRequests.inc();
+          if (hit) metrics.cacheHits.inc();
+        }),
+        defaultCacheTtlMs: config.pluginCacheTtl,
+        maxBodyBytes: config.proxyMaxBodyBytes,
+        counters,
+      })
+    : undefined;
+  const health = createPluginHealth(sidecar, counters);
+
   const connectOptions = {
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxDeadline,
@@ -148,7 +181,14 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       routes: (router: ConnectRouter) => {
         router.service(
           PluginsService,
-          createPluginsService({ catalogue, store: deps.store.store, validator: createConfigValidator(), logger }),
+          createPluginsService({
+            catalogue,
+            store: deps.store.store,
+            validator: createConfigValidator(),
+            logger,
+            forwarder,
+            health,
+          }),
         );
       },
     });
@@ -185,6 +225,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       shutdown.abort(errors.shuttingDown());
       await closed;
       redis?.disconnect();
+      await sidecar?.close();
       await deps.store.db.close();
     },
   };
@@ -197,15 +238,21 @@ function verifierOptions(config: Config, authSecret: string | undefined): TokenV
   return { ...common, mode: "shared-secret", secret: authSecret };
 }
 
-function dependencyChecks(db: Database, redis: Redis | undefined): DependencyCheck[] {
-  const checks: DependencyCheck[] = [{ name: "database", check: () => db.ping() }];
+function dependencyChecks(deps: {
+  db: Database;
+  redis: Redis | undefined;
+  sidecar: SidecarClient | undefined;
+  redisCritical: boolean;
+}): DependencyCheck[] {
+  const checks: DependencyCheck[] = [{ name: "database", critical: true, check: () => deps.db.ping() }];
+  const { redis, sidecar } = deps;
   if (redis) {
-    checks.push({
-      name: "redis",
-      async check() {
-        await redis.ping();
-      },
-    });
+    // Only critical when the rate limiter fails closed without it.
+    checks.push({ name: "redis", critical: deps.redisCritical, check: async () => void (await redis.ping()) });
+  }
+  if (sidecar) {
+    // Reported, not critical: without it only data calls fail (fast, with UNAVAILABLE).
+    checks.push({ name: "sidecar", critical: false, check: () => sidecar.ready() });
   }
   return checks;
 }

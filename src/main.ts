@@ -57,7 +57,14 @@ async function main(): Promise<void> {
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
     });
-    printBanner({ url, token, workspaceId: DEV_WORKSPACE, generatedSecret, ttlHours: DEV_TOKEN_TTL_SECONDS / 3600 });
+    printBanner({
+      url,
+      token,
+      workspaceId: DEV_WORKSPACE,
+      generatedSecret,
+      ttlHours: DEV_TOKEN_TTL_SECONDS / 3600,
+      ...(config.backstageUrl ? { sidecarUrl: config.backstageUrl } : {}),
+    });
   }
 
   let stopping = false;

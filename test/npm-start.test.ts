@@ -9,11 +9,11 @@ import { freePort } from "./support/redis-server.js";
 
 const run = promisify(execFile);
 
-/** The README's first call example, between the quickstart-call markers. */
-function readmeCallExample(): string {
+/** A README example: the sh block after `<!-- quickstart-NAME -->`. */
+function readmeExample(name: string): string {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const match = /<!-- quickstart-call -->\s*```sh\n([\s\S]*?)```/.exec(readme);
-  if (!match?.[1]) throw new Error("README.md has no quickstart-call example");
+  const match = new RegExp(`<!-- quickstart-${name} -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  if (!match?.[1]) throw new Error(`README.md has no quickstart-${name} example`);
   return match[1];
 }
 
@@ -47,25 +47,37 @@ afterAll(() => {
 });
 
 describe("npm start", () => {
-  it("serves the README's buf curl example with the development token it prints", async () => {
+  it("runs gateway and sidecar, serving the README's buf curl examples with the token it prints", async () => {
     const port = await freePort();
+    const sidecarPort = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), "gateway-start-"));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = { ...process.env, PORT: String(port), NODE_ENV: "development", ORBIT_DATA_DIR: dataDir } as NodeJS.ProcessEnv;
+    const env = {
+      ...process.env,
+      PORT: String(port),
+      SIDECAR_PORT: String(sidecarPort),
+      NODE_ENV: "development",
+      ORBIT_DATA_DIR: dataDir,
+    } as NodeJS.ProcessEnv;
+    delete env.BACKSTAGE_SERVICE_TOKEN;
     delete env.ORBIT_SVC_AUTH_SECRET;
     const child = spawn("npm", ["start", "--silent"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     const token = await waitForOutput(child, /export ORBIT_TOKEN='([^']+)'/);
 
-    const command = readmeCallExample().replaceAll("50053", String(port));
-    const { stdout } = await run("bash", ["-c", command], { env: { ...process.env, ORBIT_TOKEN: token } });
-    const body = JSON.parse(stdout) as { plugins: { id: string }[] };
-    expect(body.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "jira"]);
+    const shell = (name: string) =>
+      run("bash", ["-c", readmeExample(name).replaceAll("50053", String(port))], { env: { ...process.env, ORBIT_TOKEN: token } });
+    const listed = JSON.parse((await shell("call")).stdout) as { plugins: { id: string }[] };
+    expect(listed.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "jira"]);
+    // Two JSON documents: EnablePlugin's answer, then ProxyPluginRequest's.
+    const proxied = (await shell("proxy")).stdout;
+    const data = /"data":\s*"([^"]+)"/.exec(proxied)?.[1] ?? "";
+    expect(JSON.parse(Buffer.from(data, "base64").toString("utf8"))).toMatchObject({ workspaceId: "dev-workspace", userId: "dev-user" });
 
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-child.pid!, "SIGTERM");
     await exited;
-  });
+  }, 240_000);
 
   it("refuses to start in production without ORBIT_SVC_AUTH_SECRET, naming it", async () => {
     const env = { ...process.env, NODE_ENV: "production" } as NodeJS.ProcessEnv;

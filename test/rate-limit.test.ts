@@ -187,8 +187,10 @@ describe("when Redis is unreachable", () => {
     expect(gw.logLines.some((line) => line.includes("rate-limit store unreachable"))).toBe(true);
     const metrics = await gw.gateway.metrics.registry.getSingleMetricAsString("plugins_rate_limit_store_errors_total");
     expect(metrics).toMatch(/policy="allow"} [1-9]/);
+    // Redis is reported, but with the fail-open policy the replica stays in rotation.
     const ready = await fetch(`${gw.url}/readyz`);
-    expect(ready.status).toBe(503);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "degraded", dependencies: { redis: { ok: false } } });
   });
 
   it("fails closed with UNAVAILABLE when RATE_LIMIT_FAIL_CLOSED=true, and recovers when Redis returns", async () => {
@@ -197,6 +199,7 @@ describe("when Redis is unreachable", () => {
     expect(await listAs(gw, "ws-closed")).toBe("ok");
     await redis.stop();
     expect((await listAs(gw, "ws-closed") as ConnectError).code).toBe(Code.Unavailable);
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
     await redis.start();
     const deadline = Date.now() + 10_000;
     let result = await listAs(gw, "ws-closed");

@@ -30,6 +30,8 @@ const pluginSchema = z.object({
   secretKeys: z.array(z.string()),
   supportedFeatures: z.array(z.string()),
   configSchema: z.record(z.string(), z.unknown()),
+  /** How long the gateway caches this plugin's GET answers; PLUGIN_CACHE_TTL when absent. */
+  cacheTtlSeconds: z.number().int().min(0).optional(),
   endpoints: z.array(endpointSchema),
 });
 

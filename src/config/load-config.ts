@@ -41,6 +41,9 @@ function checkCombinations(config: Config, problems: string[]): void {
   if (config.authSecret !== undefined && Buffer.byteLength(config.authSecret) < MIN_SECRET_BYTES) {
     problems.push(`ORBIT_SVC_AUTH_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
   }
+  if (config.backstageUrl !== undefined && config.backstageServiceToken === undefined) {
+    problems.push("BACKSTAGE_SERVICE_TOKEN: required when BACKSTAGE_URL is set");
+  }
   if (config.nodeEnv === "production" && config.authSecret === undefined && config.jwksUrl === undefined) {
     problems.push("ORBIT_SVC_AUTH_SECRET: required in production (or configure ORBIT_JWKS_URL)");
   }

@@ -153,6 +153,41 @@ export const settings = {
     description:
       "Key ring for plugin secrets at rest: `k1:<base64 of 32 bytes>,k2:<…>`; the last key encrypts, every key decrypts. Without it secrets cannot be stored.",
   },
+  backstageUrl: {
+    env: "BACKSTAGE_URL",
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    description:
+      "The Backstage sidecar that hosts the plugins (`npm start` runs one at http://127.0.0.1:7007); unset, data calls answer UNAVAILABLE.",
+  },
+  backstageServiceToken: {
+    env: "BACKSTAGE_SERVICE_TOKEN",
+    schema: z.string().trim().min(32, "must be at least 32 characters").optional(),
+    description: "Static token the sidecar accepts from the gateway (its `backend.auth.externalAccess`); required with `BACKSTAGE_URL`.",
+  },
+  sidecarTimeout: {
+    env: "SIDECAR_TIMEOUT",
+    schema: duration.default(10_000),
+    defaultText: "10s",
+    description: "Upstream timeout for calls without a client deadline (a client's deadline always applies).",
+  },
+  proxyMaxBodyBytes: {
+    env: "PROXY_MAX_BODY_BYTES",
+    schema: positiveInt.default(1024 * 1024),
+    defaultText: "1048576",
+    description: "Largest request body ProxyPluginRequest forwards.",
+  },
+  proxyMaxResponseBytes: {
+    env: "PROXY_MAX_RESPONSE_BYTES",
+    schema: positiveInt.default(8 * 1024 * 1024),
+    defaultText: "8388608",
+    description: "Largest plugin answer the gateway accepts.",
+  },
+  pluginCacheTtl: {
+    env: "PLUGIN_CACHE_TTL",
+    schema: duration.default(300_000),
+    defaultText: "5m",
+    description: "How long GET answers of plugins are cached (per workspace, plugin, path, query and user token); a plugin's `cacheTtlSeconds` in the catalogue overrides it. `0` turns caching off.",
+  },
   redisUrl: {
     env: "REDIS_URL",
     schema: z.url({ protocol: /^rediss?$/ }).optional(),

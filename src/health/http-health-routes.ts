@@ -12,7 +12,8 @@ export function registerHttpHealthRoutes(app: FastifyInstance, readiness: Readin
   app.get("/readyz", async (_request, reply) => {
     const report = await readiness.report();
     reply.code(report.ready ? 200 : 503);
-    return { status: report.ready ? "ready" : report.draining ? "draining" : "not ready", dependencies: report.dependencies };
+    const status = report.draining ? "draining" : !report.ready ? "not ready" : report.degraded ? "degraded" : "ready";
+    return { status, dependencies: report.dependencies };
   });
 
   app.get("/metrics", async (_request, reply) => {

@@ -1,6 +1,12 @@
 /** A dependency the gateway needs to serve; readiness reports each one. */
 export interface DependencyCheck {
   readonly name: string;
+  /**
+   * Whether the gateway cannot serve without it. A failing non-critical dependency is
+   * reported (status "degraded") but keeps the replica in rotation: taking every
+   * replica out at once for it would turn a partial outage into a total one.
+   */
+  readonly critical: boolean;
   /** Resolves when the dependency answers; rejects with a reason otherwise. */
   check(): Promise<void>;
 }
@@ -13,6 +19,8 @@ export interface DependencyReport {
 
 export interface ReadinessReport {
   readonly ready: boolean;
+  /** Ready, but a non-critical dependency is failing. */
+  readonly degraded: boolean;
   readonly draining: boolean;
   readonly dependencies: Record<string, DependencyReport>;
 }
@@ -52,8 +60,9 @@ export function createReadiness(checks: readonly DependencyCheck[], timeoutMs = 
 
   async function run(): Promise<ReadinessReport> {
     const results = Object.fromEntries(await Promise.all(checks.map(runOne)));
-    const allOk = Object.values(results).every((result) => result.ok);
-    return { ready: allOk && !draining, draining, dependencies: results };
+    const failing = checks.filter((dependency) => !results[dependency.name]?.ok);
+    const criticalOk = failing.every((dependency) => !dependency.critical);
+    return { ready: criticalOk && !draining, degraded: failing.length > 0, draining, dependencies: results };
   }
 
   return {

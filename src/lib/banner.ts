@@ -4,6 +4,8 @@ export interface BannerFacts {
   readonly workspaceId: string;
   readonly generatedSecret: boolean;
   readonly ttlHours: number;
+  /** Set when a sidecar is configured: then the banner also shows a plugin call. */
+  readonly sidecarUrl?: string;
 }
 
 /** What a developer needs after `npm start`: where it listens and a call to paste. */
@@ -23,5 +25,16 @@ export function printBanner(facts: BannerFacts): void {
     `    ${url.replace(/^https?:\/\//, "")} idp.plugins.v1.PluginsService/ListPlugins`,
     "",
   ];
+  if (facts.sidecarUrl) {
+    lines.push(
+      `Plugins run in the Backstage sidecar at ${facts.sidecarUrl}. Enable one, then call it:`,
+      `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN" \\`,
+      `    -d '{"workspace_id":"${workspaceId}","plugin_id":"deployment"}' ${url}/idp.plugins.v1.PluginsService/EnablePlugin`,
+      `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN" \\`,
+      `    -d '{"workspace_id":"${workspaceId}","plugin_id":"deployment","endpoint_path":"/whoami"}' \\`,
+      `    ${url}/idp.plugins.v1.PluginsService/ProxyPluginRequest`,
+      "",
+    );
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -71,5 +71,7 @@ export const errors = {
     ),
   notYetAvailable: (procedure: string, what: string) =>
     new ConnectError(`${procedure} is not available yet: ${what}`, Code.Unimplemented),
+  noSidecar: () =>
+    new ConnectError("this gateway has no plugin sidecar configured (BACKSTAGE_URL); ask its operator", Code.Unavailable),
   shuttingDown: () => new ConnectError("the gateway is shutting down; retry on another replica", Code.Unavailable),
 } as const;

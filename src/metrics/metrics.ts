@@ -12,6 +12,8 @@ export interface GatewayMetrics {
   readonly rateLimitStoreErrors: Counter<"policy">;
   readonly backstageLatency: Histogram<"plugin" | "status">;
   readonly backstageErrors: Counter<"plugin" | "reason">;
+  readonly cacheRequests: Counter;
+  readonly cacheHits: Counter;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -49,6 +51,16 @@ export function createMetrics(): GatewayMetrics {
       help: "Latency of calls to the Backstage sidecar, by plugin and HTTP status class.",
       labelNames: ["plugin", "status"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    cacheRequests: new Counter({
+      name: "plugins_cache_requests_total",
+      help: "Cache lookups of plugin GET answers.",
+      registers: [registry],
+    }),
+    cacheHits: new Counter({
+      name: "plugins_cache_hits_total",
+      help: "Plugin GET answers served from the cache.",
       registers: [registry],
     }),
     backstageErrors: new Counter({

@@ -10,6 +10,10 @@ import { mergeConfig } from "../store/merge.js";
 import type { PluginMutation, PluginState, PluginStateStore } from "../store/plugin-state-store.js";
 import type { ConfigValidator } from "./config-validation.js";
 import { toPluginMessage } from "./plugin-message.js";
+import type { PluginForwarder } from "../sidecar/plugin-forwarder.js";
+import type { PluginHealth } from "../sidecar/plugin-health.js";
+import type { SidecarCaller } from "../sidecar/sidecar-client.js";
+import { returnableHeaders } from "../sidecar/forward-policy.js";
 import { storeErrorToConnect } from "./store-errors.js";
 
 export interface PluginsServiceDeps {
@@ -17,6 +21,9 @@ export interface PluginsServiceDeps {
   readonly store: PluginStateStore;
   readonly validator: ConfigValidator;
   readonly logger: Logger;
+  /** Absent when no sidecar is configured: data calls then answer UNAVAILABLE. */
+  readonly forwarder: PluginForwarder | undefined;
+  readonly health: PluginHealth;
 }
 
 const CATEGORIES = ["api-catalog", "ci-cd", "infrastructure", "cloud-resources", "project-management"];
@@ -80,22 +87,28 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
   };
 
   return {
-    async listPlugins(request) {
+    async listPlugins(request, context) {
       if (request.category !== "" && !CATEGORIES.includes(request.category)) {
         throw errors.invalidField("category", `must be one of ${CATEGORIES.join(", ")} (or empty for all)`);
       }
       const states = new Map((await guarded(() => store.list(request.workspaceId))).map((state) => [state.pluginId, state]));
-      const plugins = catalogue.entries
-        .filter((entry) => request.category === "" || entry.category === request.category)
-        .map((entry) => toPluginMessage(entry, viewOf(states.get(entry.id))))
-        .filter((plugin) => request.enabledOnly === undefined || plugin.enabled === request.enabledOnly);
+      const entries = catalogue.entries.filter(
+        (entry) =>
+          (request.category === "" || entry.category === request.category) &&
+          (request.enabledOnly === undefined || (states.get(entry.id)?.enabled ?? false) === request.enabledOnly),
+      );
+      const plugins = await Promise.all(
+        entries.map(async (entry) =>
+          toPluginMessage(entry, { ...viewOf(states.get(entry.id)), status: await deps.health.statusOf(entry, callerOf(context)) }),
+        ),
+      );
       return { plugins };
     },
 
-    async getPlugin(request) {
+    async getPlugin(request, context) {
       const entry = entryOf(request.pluginId);
       const state = await guarded(() => store.get(request.workspaceId, entry.id));
-      return { plugin: toPluginMessage(entry, viewOf(state)) };
+      return { plugin: toPluginMessage(entry, { ...viewOf(state), status: await deps.health.statusOf(entry, callerOf(context)) }) };
     },
 
     async getPluginSchema(request) {
@@ -154,8 +167,39 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
       };
     },
 
-    proxyPluginRequest: (request) => notYetForwarded("ProxyPluginRequest", request.workspaceId, request.pluginId),
-    getPluginData: (request) => notYetForwarded("GetPluginData", request.workspaceId, request.pluginId),
+    async proxyPluginRequest(request, context) {
+      const entry = await requireEnabled(request.workspaceId, request.pluginId);
+      const { response, fromCache } = await forwarderOrFail().forward(
+        entry,
+        {
+          httpMethod: request.httpMethod,
+          endpointPath: request.endpointPath,
+          query: request.queryParams,
+          headers: request.headers,
+          body: request.body,
+        },
+        context,
+      );
+      return {
+        statusCode: response.status,
+        data: response.body,
+        headers: returnableHeaders(response.headers),
+        errorMessage: "",
+        fromCache,
+      };
+    },
+
+    async getPluginData(request, context) {
+      const entry = await requireEnabled(request.workspaceId, request.pluginId);
+      const { path = "/", ...query } = request.params;
+      const { response, fromCache } = await forwarderOrFail().forward(
+        entry,
+        { httpMethod: "GET", endpointPath: path, query, headers: { accept: "application/json" }, body: new Uint8Array() },
+        context,
+      );
+      return { data: response.body, fromCache };
+    },
+
     listJiraIssues: (request) => notYetForwarded("ListJiraIssues", request.workspaceId, "jira"),
     listGitHubPullRequests: (request) => notYetForwarded("ListGitHubPullRequests", request.workspaceId, "deployment"),
   };
@@ -168,10 +212,20 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     return entry;
   }
 
+  function forwarderOrFail(): PluginForwarder {
+    if (!deps.forwarder) throw errors.noSidecar();
+    return deps.forwarder;
+  }
+
   async function notYetForwarded(procedure: string, workspaceId: string, pluginId: string): Promise<never> {
     await requireEnabled(workspaceId, pluginId);
     throw errors.notYetAvailable(procedure, "this gateway version does not forward to the plugin sidecar yet");
   }
+}
+
+function callerOf(context: HandlerContext): SidecarCaller {
+  const identity = context.values.get(identityKey);
+  return { workspaceId: identity?.workspaceId ?? "", userId: identity?.userId ?? "" };
 }
 
 function viewOf(state: PluginState | undefined) {

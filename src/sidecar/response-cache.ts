@@ -101,7 +101,7 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
       if (!shared) {
         const controller = new AbortController();
         const promise = fetch(controller.signal).then(async (response) => {
-          if (response.status === 200) await store.set(key, response, ttlMs);
+          if (response.status === 200 && ttlMs > 0) await store.set(key, response, ttlMs);
           return response;
         });
         const entry: InFlight = { promise, controller, waiters: 0 };

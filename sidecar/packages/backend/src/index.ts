@@ -1,0 +1,28 @@
+/**
+ * The Orbit Backstage sidecar: a Backstage backend (new backend system) that
+ * runs Orbit's workspace-scoped plugins. Only the Orbit plugins gateway calls
+ * it, with a static service token (see app-config.yaml and README.md).
+ */
+
+import { createBackend } from '@backstage/backend-defaults';
+import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
+import { preflight } from './preflight';
+
+const problems = preflight();
+if (problems.length > 0) {
+  console.error(`Refusing to start the Orbit sidecar:\n\n${problems.join('\n\n')}`);
+  process.exit(1);
+}
+
+const backend = createBackend();
+
+// Workspace isolation: the workspaceContext service (every plugin depending on
+// it gets the X-Orbit-* header checks, request log and counter in front of its
+// routes) and the plugin serving GET /.orbit/requests.
+backend.add(workspaceContextServiceFactory);
+backend.add(import('@internal/plugin-workspace-isolation-backend'));
+
+// Orbit plugins, all workspace-scoped.
+backend.add(import('@internal/plugin-deployment-backend'));
+
+backend.start();

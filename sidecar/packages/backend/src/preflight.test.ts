@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { preflight } from './preflight';
+
+const TOKEN = { BACKSTAGE_SERVICE_TOKEN: 'a-long-enough-token' };
+const POSTGRES = {
+  POSTGRES_HOST: 'db',
+  POSTGRES_USER: 'orbit',
+  POSTGRES_PASSWORD: 'pw',
+};
+
+describe('preflight', () => {
+  it('passes with a service token', () => {
+    expect(preflight([], TOKEN)).toEqual([]);
+  });
+
+  it('explains how to set a missing service token', () => {
+    const [problem, ...rest] = preflight([], {});
+    expect(rest).toEqual([]);
+    expect(problem).toContain('BACKSTAGE_SERVICE_TOKEN is not set');
+    expect(problem).toContain('export BACKSTAGE_SERVICE_TOKEN=');
+  });
+
+  it('treats an empty token as missing', () => {
+    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: '  ' })[0]).toContain(
+      'is not set',
+    );
+  });
+
+  it.each(['short', 'has white space'])('rejects the unusable token %j', token => {
+    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: token })[0]).toContain(
+      'at least 8 characters with no whitespace',
+    );
+  });
+
+  it('requires PostgreSQL settings when the production config is passed', () => {
+    const argv = ['--config', 'app-config.yaml', '--config', 'app-config.production.yaml'];
+    expect(preflight(argv, TOKEN)).toEqual([
+      expect.stringContaining(
+        'POSTGRES_HOST, POSTGRES_USER, POSTGRES_PASSWORD are not set',
+      ),
+    ]);
+    expect(preflight(argv, { ...TOKEN, ...POSTGRES })).toEqual([]);
+  });
+
+  it('requires PostgreSQL settings when BACKSTAGE_ENV selects production', () => {
+    expect(
+      preflight([], { ...TOKEN, BACKSTAGE_ENV: 'production', POSTGRES_HOST: 'db' }),
+    ).toEqual([
+      expect.stringContaining('POSTGRES_USER, POSTGRES_PASSWORD are not set'),
+    ]);
+  });
+
+  it('ignores BACKSTAGE_ENV when explicit --config files are given', () => {
+    expect(
+      preflight(['--config', 'app-config.yaml'], {
+        ...TOKEN,
+        BACKSTAGE_ENV: 'production',
+      }),
+    ).toEqual([]);
+  });
+});

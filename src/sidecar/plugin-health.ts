@@ -1,0 +1,83 @@
+import { create } from "@bufbuild/protobuf";
+import type { CatalogueEntry } from "../catalogue/catalogue.js";
+import { PluginStatusSchema } from "../gen/idp/plugins/v1/plugins_pb.js";
+import type { PluginStatus } from "../gen/idp/plugins/v1/plugins_pb.js";
+import type { PluginCounters } from "./plugin-counters.js";
+import type { SidecarCaller, SidecarClient } from "./sidecar-client.js";
+
+interface Probe {
+  healthy: boolean;
+  message: string;
+  checkedAt: number;
+  refreshing?: Promise<void>;
+}
+
+export interface PluginHealth {
+  /** The plugin's status: the sidecar's answer to its health route plus this replica's counts. */
+  statusOf(entry: CatalogueEntry, caller: SidecarCaller): Promise<PluginStatus>;
+}
+
+/**
+ * Health of each plugin as the sidecar reports it, probed at most once per `maxAgeMs`.
+ * The first probe is awaited (briefly) so the first answer is true; later ones refresh
+ * in the background so ListPlugins never waits on a slow sidecar.
+ */
+export function createPluginHealth(
+  sidecar: SidecarClient | undefined,
+  counters: PluginCounters,
+  maxAgeMs = 30_000,
+  firstProbeTimeoutMs = 1_000,
+): PluginHealth {
+  const probes = new Map<string, Probe>();
+
+  async function probe(entry: CatalogueEntry, caller: SidecarCaller, record: Probe): Promise<void> {
+    if (!sidecar) {
+      Object.assign(record, { healthy: false, message: "no plugin sidecar is configured", checkedAt: Date.now() });
+      return;
+    }
+    try {
+      const response = await sidecar.request({
+        pluginId: entry.id,
+        method: "GET",
+        path: `${entry.apiBasePath}/health`,
+        caller,
+        signal: AbortSignal.timeout(2_000),
+      });
+      const healthy = response.status === 200;
+      Object.assign(record, {
+        healthy,
+        message: healthy ? "ok" : `the sidecar answered HTTP ${response.status} for ${entry.apiBasePath}/health`,
+        checkedAt: Date.now(),
+      });
+    } catch (error) {
+      Object.assign(record, { healthy: false, message: (error as Error).message, checkedAt: Date.now() });
+    }
+  }
+
+  return {
+    async statusOf(entry, caller) {
+      let record = probes.get(entry.id);
+      if (!record) {
+        record = { healthy: false, message: "not checked yet", checkedAt: 0 };
+        probes.set(entry.id, record);
+      }
+      if (!record.refreshing && Date.now() - record.checkedAt > maxAgeMs) {
+        const current = record;
+        current.refreshing = probe(entry, caller, current).finally(() => {
+          current.refreshing = undefined;
+        });
+      }
+      if (record.checkedAt === 0 && record.refreshing) {
+        await Promise.race([record.refreshing, new Promise((resolve) => setTimeout(resolve, firstProbeTimeoutMs).unref())]);
+      }
+      const counts = counters.of(entry.id);
+      return create(PluginStatusSchema, {
+        healthy: record.healthy,
+        statusMessage: record.message,
+        lastCheckedAt: BigInt(Math.floor(record.checkedAt / 1000)),
+        requestCount: counts.requests,
+        errorCount: counts.errors,
+      });
+    },
+  };
+}
