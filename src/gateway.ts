@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import cors from "@fastify/cors";
 import { Code, ConnectError, cors as connectCors } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
@@ -59,7 +60,11 @@ export interface Gateway {
   readonly readiness: Readiness;
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:50053. */
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: readiness fails at once; after `delayMs` the listener closes,
+   * in-flight calls get the drain deadline, then connections and pools close.
+   */
+  close(options?: { delayMs?: number }): Promise<void>;
 }
 
 /** Exposed so browsers can read rate-limit state and correlate logs. */
@@ -218,8 +223,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
       return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
     },
-    async close() {
+    async close(options = {}) {
       readiness.startDraining();
+      if (options.delayMs) await delay(options.delayMs);
       const closed = app.close();
       await connections.drain(config.shutdownDrainTimeout);
       shutdown.abort(errors.shuttingDown());

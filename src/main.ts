@@ -74,9 +74,14 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, "shutting down");
-    gateway.close().then(
-      () => process.exit(0),
+    // SIGTERM comes from orchestrators: give load balancers time to see "not ready".
+    const delayMs = signal === "SIGTERM" ? config.shutdownDelay : 0;
+    logger.info({ signal, delayMs, drainMs: config.shutdownDrainTimeout }, "shutting down");
+    gateway.close({ delayMs }).then(
+      () => {
+        logger.info("shutdown complete");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
         process.exit(1);

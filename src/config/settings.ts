@@ -236,6 +236,13 @@ export const settings = {
     defaultText: "60s",
     description: "Longest deadline a client may ask for; longer ones get INVALID_ARGUMENT.",
   },
+  shutdownDelay: {
+    env: "SHUTDOWN_DELAY",
+    schema: duration.default(2_000),
+    defaultText: "2s",
+    description:
+      "On SIGTERM, how long the gateway keeps serving while reporting not ready, so load balancers stop sending before the listener closes (SIGINT skips it).",
+  },
   shutdownDrainTimeout: {
     env: "SHUTDOWN_DRAIN_TIMEOUT",
     schema: duration.default(10_000),
