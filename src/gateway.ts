@@ -21,7 +21,9 @@ import { createHealthService } from "./health/health-service.js";
 import { createReadiness } from "./health/readiness.js";
 import type { DependencyCheck, Readiness } from "./health/readiness.js";
 import { registerHttpHealthRoutes } from "./health/http-health-routes.js";
-import { callOutcomeKey, identityKey, protocolKey } from "./lib/context-keys.js";
+import { callOutcomeKey, identityKey, protocolKey, rpcSpanKey } from "./lib/context-keys.js";
+import { createTracing } from "./tracing/tracing.js";
+import type { Tracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
 import { serverOptions } from "./lib/http-server.js";
@@ -74,6 +76,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, catalogue } = deps;
   const metrics = createMetrics();
+  const tracing = createTracing({
+    enabled: config.tracingEnabled,
+    endpoint: config.tracingEndpoint,
+    serviceName: "orbit-plugins-gateway",
+  });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const sidecar = config.backstageUrl && config.backstageServiceToken
     ? createSidecarClient({
@@ -85,6 +92,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         maxResponseBytes: config.proxyMaxResponseBytes,
         logger,
         metrics,
+        tracing,
       })
     : undefined;
   const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
@@ -153,7 +161,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxDeadline,
     shutdownSignal: shutdown.signal,
-    contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request),
+    contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request, tracing),
   };
   const index = createDescriptorIndex(
     [PluginsService, Health, ServerReflectionV1, ServerReflectionV1Alpha],
@@ -163,7 +171,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // Health and reflection: no token, no rate limit.
   await app.register(async (scope) => {
     scope.addHook("onRequest", async (request) => {
-      createCallContext(request);
+      createCallContext(request, tracing);
     });
     await scope.register(fastifyConnectPlugin, {
       ...connectOptions,
@@ -178,7 +186,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   // The product's procedures: every call passes the gate.
   await app.register(async (scope) => {
-    scope.addHook("onRequest", createGateHook(verifier, limiter));
+    scope.addHook("onRequest", createGateHook(verifier, limiter, tracing));
     const interceptors: Interceptor[] = [createOutcomeInterceptor(), createGateInterceptor()];
     await scope.register(fastifyConnectPlugin, {
       ...connectOptions,
@@ -200,7 +208,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
 
   registerHttpHealthRoutes(app, readiness, metrics);
-  registerAccessLog(app, metrics);
+  registerAccessLog(app, metrics, tracing);
 
   app.setNotFoundHandler((request, reply) => sendConnectError(request, reply, errors.procedureNotFound(request.url.split("?")[0] ?? "")));
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -233,6 +241,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       redis?.disconnect();
       await sidecar?.close();
       await deps.store.db.close();
+      await tracing.shutdown();
     },
   };
 }
@@ -264,7 +273,7 @@ function dependencyChecks(deps: {
 }
 
 /** One structured line and the metrics per RPC, written when the response ends. */
-function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics): void {
+function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics, tracing: Tracing): void {
   app.addHook("onResponse", async (request, reply) => {
     const context = callContextOf(request);
     if (!context) return;
@@ -275,6 +284,8 @@ function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics): void 
     const protocol = context.get(protocolKey);
     const durationSeconds = reply.elapsedTime / 1000;
     metrics.requests.inc({ procedure, code, protocol });
+    const span = context.get(rpcSpanKey);
+    if (span) tracing.end(span, code === "ok" ? undefined : { code });
     metrics.duration.observe({ procedure, code }, durationSeconds);
     const isProbe = procedure.startsWith("/grpc.health.v1.") || procedure.startsWith("/grpc.reflection.");
     request.log[isProbe ? "debug" : "info"](

@@ -259,17 +259,18 @@ describe("deploy/ Kubernetes manifests", () => {
     expect(containerPort(sidecar, "http")).toBe(Number(sidecarConfig.SIDECAR_PORT));
   });
 
-  it("a preStop pause, and a grace period above pause + SHUTDOWN_DRAIN_TIMEOUT", () => {
-    const drainMs = duration.parse(gatewayConfig.SHUTDOWN_DRAIN_TIMEOUT);
-    expect(drainMs).toBeGreaterThan(0);
-    for (const deployment of [gateway, sidecar]) {
-      const pauseMs = preStopSleepSeconds(deployment) * 1000;
-      const graceMs = (deployment.spec.template.spec.terminationGracePeriodSeconds as number) * 1000;
-      expect(graceMs, deployment.metadata.name).toBeGreaterThan(pauseMs + drainMs);
-    }
-    // The container's default grace (30 s) would be too short if the drain grew: the
-    // gateway sets it explicitly.
-    expect(gateway.spec.template.spec.terminationGracePeriodSeconds).toBeTypeOf("number");
+  it("a preStop pause, and a grace period above pause + SHUTDOWN_DELAY + SHUTDOWN_DRAIN_TIMEOUT", () => {
+    // What the gateway will use, defaults included.
+    const config = loadConfig({ ...gatewayConfig, ...generatedGatewaySecrets() });
+    expect(config.shutdownDrainTimeout).toBeGreaterThan(0);
+    const shutdownMs = config.shutdownDelay + config.shutdownDrainTimeout;
+    const gatewayPauseMs = preStopSleepSeconds(gateway) * 1000;
+    const gatewayGraceMs = (gateway.spec.template.spec.terminationGracePeriodSeconds as number) * 1000;
+    expect(gatewayGraceMs).toBeGreaterThan(gatewayPauseMs + shutdownMs);
+
+    const sidecarPauseMs = preStopSleepSeconds(sidecar) * 1000;
+    const sidecarGraceMs = (sidecar.spec.template.spec.terminationGracePeriodSeconds as number) * 1000;
+    expect(sidecarGraceMs).toBeGreaterThan(sidecarPauseMs);
   });
 
   it("Secrets only by reference, to Secrets documented in secrets.example.yaml", () => {
@@ -584,7 +585,7 @@ describe("docker-compose.yml", () => {
     expect(sidecarEnv.BACKSTAGE_SERVICE_TOKEN).toBe(env.BACKSTAGE_SERVICE_TOKEN);
     expect(sidecarEnv.POSTGRES_PASSWORD).toBe(new URL(config.databaseUrl as string).password);
     const graceMs = duration.parse(String(services.gateway.stop_grace_period));
-    expect(graceMs).toBeGreaterThan(config.shutdownDrainTimeout);
+    expect(graceMs).toBeGreaterThan(config.shutdownDelay + config.shutdownDrainTimeout);
   });
 
   it("takes every secret from .env (required, documented in .env.example), none written in the file", () => {
@@ -620,5 +621,79 @@ describe("docker-compose.yml", () => {
     );
     expect(broken.status).not.toBe(0);
     expect(broken.stderr).toMatch(/service_healty/);
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Dockerfiles (no engine here: check them against the repository instead)
+// ---------------------------------------------------------------------------------
+
+/** Packages of a lockfile that production installs and that carry an install script. */
+function productionInstallScripts(lockFile: string): string[] {
+  const lock = JSON.parse(readFileSync(join(root, lockFile), "utf8")) as Obj;
+  return Object.entries(lock.packages as Record<string, Obj>)
+    .filter(([, entry]) => entry.hasInstallScript && !entry.dev)
+    .map(([path]) => path.replace(/^.*node_modules\//, ""))
+    .sort();
+}
+
+/** Sources of COPY instructions that read the build context (not --from=stage). */
+function contextCopies(dockerfile: string): string[] {
+  return [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) => {
+    const parts = (m[1] as string).trim().split(/\s+/);
+    return parts.slice(0, -1);
+  });
+}
+
+/** The `!path` entries of an allow-list .dockerignore (after a leading `*`). */
+function allowListed(dockerignore: string): string[] {
+  const lines = dockerignore.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  expect(lines[0]).toBe("*");
+  return lines.filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""));
+}
+
+describe("Dockerfiles", () => {
+  it("gateway: builds dist/main.js from what the context admits, runs it without install scripts", () => {
+    const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+    const allowed = allowListed(readFileSync(join(root, ".dockerignore"), "utf8"));
+    for (const source of contextCopies(dockerfile)) expect(allowed, `COPY ${source}`).toContain(source.replace(/\/$/, ""));
+
+    const tsconfig = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as Obj;
+    expect(tsconfig.compilerOptions.outDir).toBe("dist");
+    expect(tsconfig.compilerOptions.rootDir).toBe("src");
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Obj;
+    expect(pkg.scripts.build).toMatch(/tsconfig\.build\.json/);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    // `--ignore-scripts` is only safe while no production dependency needs its script.
+    expect(productionInstallScripts("package-lock.json")).toEqual([]);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
+    expect(dockerfile).toMatch(/^EXPOSE 50053$/m);
+    expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
+  });
+
+  it("sidecar: tsx is a production dependency and better-sqlite3 is the one native build", () => {
+    const dockerfile = readFileSync(join(root, "sidecar/Dockerfile"), "utf8");
+    const allowed = allowListed(readFileSync(join(root, "sidecar/.dockerignore"), "utf8"));
+    const pkg = JSON.parse(readFileSync(join(root, "sidecar/package.json"), "utf8")) as Obj;
+    const backend = JSON.parse(readFileSync(join(root, "sidecar/packages/backend/package.json"), "utf8")) as Obj;
+    for (const workspace of pkg.workspaces as string[]) expect(allowed).toContain(workspace.replace(/\/\*$/, ""));
+    for (const file of ["package.json", "package-lock.json", "app-config.yaml", "app-config.production.yaml"]) {
+      expect(allowed).toContain(file);
+    }
+
+    // The command is the production start script without npm in between.
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(JSON.parse(cmd ?? "[]").join(" ")).toBe((pkg.scripts["start:production"] as string).replace(/^exec /, ""));
+    expect(backend.dependencies.tsx).toBeDefined();
+    // Install scripts are skipped; this list is what was reviewed for the image:
+    // better-sqlite3 is rebuilt on purpose, esbuild and protobufjs only check or
+    // print, keytar is an optional keychain binding nobody loads.
+    expect(productionInstallScripts("sidecar/package-lock.json")).toEqual(["better-sqlite3", "esbuild", "keytar", "protobufjs"]);
+    expect(pkg.allowScripts["better-sqlite3"]).toBe(true);
+    expect(dockerfile).toMatch(/npm rebuild better-sqlite3/);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/\.backstage\/health\/v1\/liveness/m);
   });
 });

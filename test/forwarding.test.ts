@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAVERSAL_BATTERY } from "../src/sidecar/endpoint-path.test-cases.js";
@@ -188,6 +190,51 @@ describe("plugin status", () => {
     expect(deployment?.status?.requestCount).toBeGreaterThan(0);
     expect(Number(deployment?.status?.lastCheckedAt)).toBeGreaterThan(0);
     expect(jira?.status?.healthy).toBe(false);
+  });
+});
+
+describe("tracing", () => {
+  it("continues the caller's trace through the gateway to the sidecar call, with the trace id in the log", async () => {
+    const exported: unknown[] = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        exported.push(JSON.parse(body));
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const { port } = collector.address() as AddressInfo;
+    const traced = await startGateway({
+      BACKSTAGE_URL: sidecar.url,
+      BACKSTAGE_SERVICE_TOKEN: sidecar.token,
+      TRACING_ENABLED: "true",
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+    });
+    try {
+      const admin = bearer(await traced.token({ workspaceId: "ws-a", admin: true }));
+      const client = pluginsClient("connect-json", traced.url);
+      await client.enablePlugin({ workspaceId: "ws-a", pluginId: "deployment", config: {} }, admin);
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      await client.proxyPluginRequest(
+        { workspaceId: "ws-a", pluginId: "deployment", endpointPath: "/whoami", queryParams: { probe: "trace" } },
+        { headers: { ...admin.headers, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+      );
+      await traced.close(); // flushes the span batch
+      const spans = (exported as { resourceSpans: { scopeSpans: { spans: { traceId: string; name: string; kind: number; parentSpanId?: string; spanId: string }[] }[] }[] }[])
+        .flatMap((batch) => batch.resourceSpans)
+        .flatMap((resource) => resource.scopeSpans)
+        .flatMap((scope) => scope.spans)
+        .filter((span) => span.traceId === traceId);
+      const server = spans.find((span) => span.name === "/idp.plugins.v1.PluginsService/ProxyPluginRequest");
+      const upstream = spans.find((span) => span.name === "sidecar GET deployment");
+      expect(server?.parentSpanId).toBe("00f067aa0ba902b7");
+      expect(upstream?.parentSpanId).toBe(server?.spanId);
+      expect(traced.logLines.some((line) => line.includes(`"traceId":"${traceId}"`) && line.includes('"msg":"rpc"'))).toBe(true);
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });
 

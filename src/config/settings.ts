@@ -249,6 +249,18 @@ export const settings = {
     defaultText: "10s",
     description: "On SIGTERM, how long in-flight calls may take to finish before connections are closed.",
   },
+  tracingEnabled: {
+    env: "TRACING_ENABLED",
+    schema: bool.default(false),
+    defaultText: "false",
+    description: "OpenTelemetry tracing: RPC server spans continuing the caller's `traceparent`, sidecar client spans propagating it.",
+  },
+  tracingEndpoint: {
+    env: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    schema: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4318/v1/traces"),
+    defaultText: "http://127.0.0.1:4318/v1/traces",
+    description: "OTLP/HTTP endpoint spans are exported to when tracing is on.",
+  },
   corsOrigins: {
     env: "CORS_ORIGINS",
     schema: list.default([]),

@@ -5,7 +5,8 @@ import type { TokenVerifier } from "../auth/token-verifier.js";
 import type { AuthOutcome } from "../auth/identity.js";
 import type { RateLimiter, RateKey } from "../ratelimit/rate-limiter.js";
 import type { RateDecision } from "../ratelimit/rate-decision.js";
-import { authOutcomeKey, callOutcomeKey, protocolKey, rateDecisionKey, requestIdKey } from "../lib/context-keys.js";
+import { authOutcomeKey, callOutcomeKey, protocolKey, rateDecisionKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
+import type { Tracing } from "../tracing/tracing.js";
 import { protocolOf } from "../lib/protocol.js";
 
 /** The Connect context of each request, created by the hook and read by the access log. */
@@ -21,12 +22,16 @@ export function callContextOf(request: FastifyRequest): ContextValues | undefine
  */
 export function createCallContext(
   request: FastifyRequest,
+  tracing: Tracing,
   facts?: { outcome: AuthOutcome; decision: RateDecision },
 ): ContextValues {
+  const span = tracing.startRpc(request.routeOptions.url ?? request.url, request.headers);
+  if (tracing.enabled) request.log = request.log.child({ traceId: span.spanContext().traceId });
   const values = createContextValues()
     .set(requestIdKey, request.id)
     .set(protocolKey, protocolOf(request.headers["content-type"]))
-    .set(callOutcomeKey, {});
+    .set(callOutcomeKey, {})
+    .set(rpcSpanKey, span);
   if (facts) values.set(authOutcomeKey, facts.outcome).set(rateDecisionKey, facts.decision);
   contexts.set(request, values);
   return values;
@@ -37,7 +42,7 @@ export function createCallContext(
  * counts the call against its budget, before the body is read. It refuses nothing
  * itself; the gate interceptor does, so each protocol gets a correct Connect error.
  */
-export function createGateHook(verifier: TokenVerifier, limiter: RateLimiter) {
+export function createGateHook(verifier: TokenVerifier, limiter: RateLimiter, tracing: Tracing) {
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const outcome = await verifier.verify(authorizationValues(request.raw.rawHeaders));
     const decision = await limiter.check(request, rateKeyOf(outcome, request.ip));
@@ -48,7 +53,7 @@ export function createGateHook(verifier: TokenVerifier, limiter: RateLimiter) {
       reply.header("x-ratelimit-reset", Math.ceil(budget.resetMs / 1000));
       if (decision.kind === "exceeded") reply.header("retry-after", Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     }
-    createCallContext(request, { outcome, decision });
+    createCallContext(request, tracing, { outcome, decision });
   };
 }
 

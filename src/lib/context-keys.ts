@@ -2,6 +2,7 @@ import { createContextKey } from "@connectrpc/connect";
 import type { AuthOutcome, Identity } from "../auth/identity.js";
 import type { RateDecision } from "../ratelimit/rate-decision.js";
 import type { Code } from "@connectrpc/connect";
+import type { Span } from "@opentelemetry/api";
 import type { Protocol } from "./protocol.js";
 
 /**
@@ -37,3 +38,6 @@ export interface CallOutcome {
   reached?: boolean;
 }
 export const callOutcomeKey = createContextKey<CallOutcome>({}, { description: "result of the call" });
+
+/** The RPC's server span (a no-op span when tracing is off); upstream spans hang below it. */
+export const rpcSpanKey = createContextKey<Span | undefined>(undefined, { description: "RPC server span" });

@@ -1,6 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
-import { identityKey, requestIdKey } from "../lib/context-keys.js";
+import { identityKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
 import { confineEndpointPath } from "./endpoint-path.js";
 import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forward-policy.js";
 import type { PluginCounters } from "./plugin-counters.js";
@@ -60,6 +60,7 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
           caller,
           signal,
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          parentSpan: context.values.get(rpcSpanKey),
         });
 
       deps.counters.request(entry.id);

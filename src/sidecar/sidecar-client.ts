@@ -5,6 +5,8 @@ import { Pool, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
 import type { Logger } from "../lib/logger.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
+import type { Span } from "@opentelemetry/api";
+import type { Tracing } from "../tracing/tracing.js";
 
 /** The headers through which the sidecar learns who is calling; clients can never set them. */
 export const SIDECAR_HEADERS = {
@@ -35,6 +37,8 @@ export interface SidecarRequest {
   readonly signal: AbortSignal;
   /** Milliseconds left of the caller's deadline, if it set one. */
   readonly timeoutMs?: number;
+  /** The RPC's span: the sidecar call is traced below it and its context travels upstream. */
+  readonly parentSpan?: Span;
 }
 
 export interface SidecarResponse {
@@ -54,6 +58,7 @@ export interface SidecarClientOptions {
   readonly maxResponseBytes: number;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
+  readonly tracing: Tracing;
 }
 
 export interface SidecarClient {
@@ -89,8 +94,11 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([request.signal, timeout]);
     const started = performance.now();
+    const traced = options.tracing.startUpstream(`sidecar ${request.method} ${request.pluginId}`, request.parentSpan);
+    let failure: { code: string; message: string } | undefined;
     const headers: Record<string, string> = {
       ...request.headers,
+      ...traced.headers,
       authorization: `Bearer ${options.serviceToken}`,
       [SIDECAR_HEADERS.workspace]: request.caller.workspaceId,
       [SIDECAR_HEADERS.user]: request.caller.userId,
@@ -116,8 +124,10 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       if (response.statusCode === 502 || response.statusCode === 503 || response.statusCode === 504) {
         throw new SidecarFailure(`the sidecar answered HTTP ${response.statusCode}`, response.statusCode === 503, Code.Unavailable);
       }
+      if (response.statusCode >= 500) failure = { code: `http_${response.statusCode}`, message: "upstream error" };
       return { status: response.statusCode, headers: flatten(response.headers), body };
     } catch (error) {
+      failure = { code: "error", message: (error as Error).message };
       if (error instanceof SidecarFailure || error instanceof ConnectError) throw error;
       if (request.signal.aborted) {
         // The caller went away or its deadline passed: not the sidecar's fault.
@@ -127,6 +137,8 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         throw new SidecarFailure(`the sidecar did not answer within ${timeoutMs} ms`, false, Code.DeadlineExceeded);
       }
       throw new SidecarFailure(`the sidecar cannot be reached (${describe(error)})`, true, Code.Unavailable);
+    } finally {
+      options.tracing.end(traced.span, failure);
     }
   }
 
