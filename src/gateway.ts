@@ -20,7 +20,8 @@ import { Health } from "./gen/health/v1/health_pb.js";
 import { createHealthService } from "./health/health-service.js";
 import { createReadiness } from "./health/readiness.js";
 import type { DependencyCheck, Readiness } from "./health/readiness.js";
-import { registerHttpHealthRoutes } from "./health/http-health-routes.js";
+import { registerHttpHealthRoutes, startMetricsServer } from "./health/http-health-routes.js";
+import type { Server } from "node:http";
 import { callOutcomeKey, identityKey, protocolKey, rpcSpanKey } from "./lib/context-keys.js";
 import { createTracing } from "./tracing/tracing.js";
 import type { Tracing } from "./tracing/tracing.js";
@@ -95,6 +96,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         tracing,
       })
     : undefined;
+  if (sidecar) metrics.watchCircuit(() => sidecar.circuit);
   const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
 
   const app = fastify({
@@ -207,7 +209,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     });
   });
 
-  registerHttpHealthRoutes(app, readiness, metrics);
+  registerHttpHealthRoutes(app, readiness, metrics, { metricsOnMainPort: config.metricsPort === undefined });
+  let metricsServer: Server | undefined;
   registerAccessLog(app, metrics, tracing);
 
   app.setNotFoundHandler((request, reply) => sendConnectError(request, reply, errors.procedureNotFound(request.url.split("?")[0] ?? "")));
@@ -225,6 +228,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readiness,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
+      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const scheme = config.tlsCertFile ? "https" : "http";
@@ -242,6 +246,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       await sidecar?.close();
       await deps.store.db.close();
       await tracing.shutdown();
+      metricsServer?.close();
     },
   };
 }

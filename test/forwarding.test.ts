@@ -254,6 +254,7 @@ describe.sequential("when the sidecar dies", () => {
       expect(error.code).toBe(Code.Unavailable);
       expect(performance.now() - started).toBeLessThan(5_000);
     }
+    expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain('plugins_sidecar_circuit_state{state="open"} 1');
     await sidecar.start();
     const deadline = Date.now() + 15_000;
     let answer: Awaited<ReturnType<typeof call>> | undefined;

@@ -50,3 +50,20 @@ describe("/metrics", () => {
     expect(JSON.stringify(families)).not.toContain("ws-metrics");
   });
 });
+
+describe("METRICS_PORT", () => {
+  it("serves /metrics on its own port and not on the RPC port", async () => {
+    const { freePort } = await import("./support/redis-server.js");
+    const port = await freePort();
+    const separate = await startGateway({ METRICS_PORT: String(port) });
+    try {
+      const page = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("plugins_grpc_requests_total");
+      const onMain = await fetch(`${separate.url}/metrics`);
+      expect(await onMain.json()).toMatchObject({ code: "unimplemented" });
+    } finally {
+      await separate.close();
+    }
+  });
+});

@@ -75,6 +75,12 @@ export const settings = {
     defaultText: "50053",
     description: "Port for every protocol: Connect, gRPC and gRPC-Web over HTTP/1.1 and HTTP/2 (h2c, or h2 with TLS).",
   },
+  metricsPort: {
+    env: "METRICS_PORT",
+    schema: port.optional(),
+    defaultText: "(unset: /metrics on PORT)",
+    description: "Serve `GET /metrics` on this separate port (plain HTTP) instead of the main one.",
+  },
   tlsCertFile: {
     env: "TLS_CERT_FILE",
     schema: optionalText,

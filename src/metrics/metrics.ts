@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
  * The gateway's Prometheus metrics. Labels stay bounded: procedures and codes come
@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   readonly backstageErrors: Counter<"plugin" | "reason">;
   readonly cacheRequests: Counter;
   readonly cacheHits: Counter;
+  /** Reports the sidecar circuit's state at scrape time. */
+  watchCircuit(state: () => "closed" | "half-open" | "open"): void;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -53,6 +55,19 @@ export function createMetrics(): GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    watchCircuit(state) {
+      const states = ["closed", "half-open", "open"] as const;
+      new Gauge({
+        name: "plugins_sidecar_circuit_state",
+        help: "Circuit breaker in front of the sidecar: 1 for the current state (closed, half-open or open).",
+        labelNames: ["state"],
+        registers: [registry],
+        collect() {
+          const current = state();
+          for (const name of states) this.set({ state: name }, name === current ? 1 : 0);
+        },
+      });
+    },
     cacheRequests: new Counter({
       name: "plugins_cache_requests_total",
       help: "Cache lookups of plugin GET answers.",
