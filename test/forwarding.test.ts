@@ -180,6 +180,32 @@ describe("caching and coalescing", () => {
   });
 });
 
+describe("the cache in Redis", () => {
+  it("is shared by two gateways: the second answers from the first one's entry", async () => {
+    const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+    const env = { BACKSTAGE_URL: sidecar.url, BACKSTAGE_SERVICE_TOKEN: sidecar.token, REDIS_URL: redisUrl, RATE_LIMIT_MAX: "10000" };
+    const first = await startGateway(env);
+    const second = await startGateway({ ...env, ORBIT_SVC_AUTH_SECRET: first.secret });
+    try {
+      const workspaceId = `ws-redis-${Date.now()}`;
+      const admin = bearer(await first.token({ workspaceId, admin: true }));
+      for (const gateway of [first, second]) {
+        await pluginsClient("connect-json", gateway.url).enablePlugin({ workspaceId, pluginId: "deployment", config: {} }, admin);
+      }
+      const request = { workspaceId, pluginId: "deployment", endpointPath: "/whoami" };
+      const before = await sidecar.requestCount();
+      const fromFirst = await pluginsClient("grpc", first.url).proxyPluginRequest(request, admin);
+      const fromSecond = await pluginsClient("grpc", second.url).proxyPluginRequest(request, admin);
+      expect([fromFirst.fromCache, fromSecond.fromCache]).toEqual([false, true]);
+      expect(json(fromSecond.data)).toMatchObject({ workspaceId });
+      expect(await sidecar.requestCount()).toBe(before + 1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
+
 describe("plugin status", () => {
   it("reports the sidecar's health of each plugin and this gateway's counts", async () => {
     const token = await gw.token({ workspaceId: "ws-a" });
