@@ -7,6 +7,7 @@ import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRANSPORTS, bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { codeOf } from "./support/calls.js";
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const now = () => Math.floor(Date.now() / 1000);
@@ -16,14 +17,6 @@ async function hs256(secret: string, claims: Record<string, unknown>): Promise<s
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret));
 }
 
-async function codeOf(call: Promise<unknown>): Promise<Code | "ok"> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 let gw: RunningGateway;
 beforeAll(async () => {

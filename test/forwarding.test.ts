@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAVERSAL_BATTERY } from "../src/sidecar/endpoint-path.test-cases.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { errorOf } from "./support/calls.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 
@@ -13,14 +14,6 @@ let gw: RunningGateway;
 
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 
-async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
-}
 
 beforeAll(async () => {
   sidecar = await startSidecar();

@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { errorOf } from "./support/calls.js";
 
 let gw: RunningGateway;
 let token: string;
@@ -11,14 +12,6 @@ beforeAll(async () => {
 });
 afterAll(async () => gw.close());
 
-async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
-}
 
 const post = (path: string, body: string | Uint8Array, contentType: string) =>
   fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${token}` }, body });

@@ -10,19 +10,12 @@ import { createScratchPostgres } from "../src/store/test-support/test-databases.
 import type { ScratchDatabase } from "../src/store/test-support/test-databases.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { codeOf, gatewayListening } from "./support/calls.js";
 import { freePort } from "./support/redis-server.js";
 
 const run = promisify(execFile);
 const key = () => randomBytes(32).toString("base64");
 
-async function codeOf(call: Promise<unknown>): Promise<Code | "ok"> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 describe("per-workspace plugin configuration (embedded PGlite)", () => {
   let gw: RunningGateway;
@@ -208,14 +201,7 @@ describe("two gateway processes starting at once against one empty PostgreSQL", 
           stdio: ["ignore", "pipe", "pipe"],
         });
         children.push(child);
-        await new Promise<void>((resolve, reject) => {
-          let output = "";
-          child.stdout.on("data", (chunk: Buffer) => {
-            output += chunk.toString();
-            if (output.includes("gateway listening")) resolve();
-          });
-          child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-        });
+        await gatewayListening(child);
         return port;
       }),
     );

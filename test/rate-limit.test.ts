@@ -5,19 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RetryInfoSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import { TRANSPORTS, bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway, TransportKind } from "./support/gateway.js";
+import { outcomeOf } from "./support/calls.js";
 import { startPrivateRedis } from "./support/redis-server.js";
 import type { PrivateRedis } from "./support/redis-server.js";
 
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-async function outcome(call: Promise<unknown>): Promise<"ok" | ConnectError> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-}
 
 function codes(results: ("ok" | ConnectError)[]): (string | Code)[] {
   return results.map((result) => (result === "ok" ? "ok" : result.code));
@@ -25,7 +18,7 @@ function codes(results: ("ok" | ConnectError)[]): (string | Code)[] {
 
 async function listAs(gw: RunningGateway, workspaceId: string, kind: TransportKind = "connect-json") {
   const token = await gw.token({ workspaceId });
-  return outcome(pluginsClient(kind, gw.url).listPlugins({ workspaceId }, bearer(token)));
+  return outcomeOf(pluginsClient(kind, gw.url).listPlugins({ workspaceId }, bearer(token)));
 }
 
 describe("per-workspace rate limits in memory", () => {
@@ -121,7 +114,7 @@ describe("per-workspace rate limits in memory", () => {
   });
 
   it("throttles calls without a valid token per client address", async () => {
-    const call = () => outcome(pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "x" }, bearer("not.a.token")));
+    const call = () => outcomeOf(pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "x" }, bearer("not.a.token")));
     expect(codes([await call(), await call(), await call()])).toEqual([
       Code.Unauthenticated,
       Code.Unauthenticated,

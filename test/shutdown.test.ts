@@ -6,6 +6,7 @@ import { mintServiceToken } from "../src/auth/dev-token.js";
 import { bearer, pluginsClient } from "./support/gateway.js";
 import type { TransportKind } from "./support/gateway.js";
 import { freePort } from "./support/redis-server.js";
+import { gatewayListening } from "./support/calls.js";
 
 const kill: (() => void)[] = [];
 afterAll(() => kill.forEach((stop) => stop()));
@@ -41,14 +42,7 @@ describe("graceful shutdown", () => {
     });
     kill.push(() => child.exitCode === null && child.kill("SIGKILL"));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("gateway listening")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-    });
+    await gatewayListening(child);
 
     const token = await mintServiceToken(secret, { userId: "load", workspaceId: "ws-load" });
     const results = { ok: 0, failed: [] as string[] };
