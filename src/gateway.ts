@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import cors from "@fastify/cors";
 import { Code, ConnectError, cors as connectCors } from "@connectrpc/connect";
@@ -6,7 +7,6 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { LogController, fastify } from "fastify";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
-import type { Redis } from "ioredis";
 import type { Catalogue } from "./catalogue/catalogue.js";
 import type { Config } from "./config/settings.js";
 import { createTokenVerifier } from "./auth/token-verifier.js";
@@ -19,12 +19,11 @@ import { file_google_rpc_error_details } from "./gen/google/rpc/error_details_pb
 import { Health } from "./gen/health/v1/health_pb.js";
 import { createHealthService } from "./health/health-service.js";
 import { createReadiness } from "./health/readiness.js";
-import type { DependencyCheck, Readiness } from "./health/readiness.js";
+import type { Readiness } from "./health/readiness.js";
 import { registerHttpHealthRoutes, startMetricsServer } from "./health/http-health-routes.js";
-import type { Server } from "node:http";
-import { callOutcomeKey, identityKey, protocolKey, rpcSpanKey } from "./lib/context-keys.js";
+import { dependencyChecks } from "./health/dependency-checks.js";
+import { registerAccessLog } from "./lib/access-log.js";
 import { createTracing } from "./tracing/tracing.js";
-import type { Tracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
 import { serverOptions } from "./lib/http-server.js";
@@ -39,13 +38,7 @@ import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, Server
 import { createPluginsService } from "./services/plugins-service.js";
 import { createConfigValidator } from "./services/config-validation.js";
 import type { OpenedPluginStore } from "./store/open-plugin-store.js";
-import type { Database } from "./store/database.js";
-import { createSidecarClient } from "./sidecar/sidecar-client.js";
-import type { SidecarClient } from "./sidecar/sidecar-client.js";
-import { createPluginForwarder } from "./sidecar/plugin-forwarder.js";
-import { createPluginCounters } from "./sidecar/plugin-counters.js";
-import { createPluginHealth } from "./sidecar/plugin-health.js";
-import { createMemoryResponseStore, createRedisResponseStore, createResponseCache } from "./sidecar/response-cache.js";
+import { createSidecarAccess } from "./sidecar/sidecar-access.js";
 
 export interface GatewayDeps {
   readonly config: Config;
@@ -83,20 +76,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     serviceName: "orbit-plugins-gateway",
   });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const sidecar = config.backstageUrl && config.backstageServiceToken
-    ? createSidecarClient({
-        baseUrl: config.backstageUrl,
-        serviceToken: config.backstageServiceToken,
-        defaultTimeoutMs: config.sidecarTimeout,
-        getRetries: 2,
-        breaker: { resetTimeoutMs: 2_000, volumeThreshold: 5, errorThresholdPercentage: 50 },
-        maxResponseBytes: config.proxyMaxResponseBytes,
-        logger,
-        metrics,
-        tracing,
-      })
-    : undefined;
-  if (sidecar) metrics.watchCircuit(() => sidecar.circuit);
+  const plugins = createSidecarAccess(config, { logger, metrics, tracing, redis });
+  const sidecar = plugins.client;
   const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
 
   const app = fastify({
@@ -144,21 +125,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const verifier = createTokenVerifier(verifierOptions(config, deps.authSecret));
 
-  const counters = createPluginCounters();
-  const forwarder = sidecar
-    ? createPluginForwarder({
-        sidecar,
-        cache: createResponseCache(redis ? createRedisResponseStore(redis, logger) : createMemoryResponseStore(), (hit) => {
-          metrics.cacheRequests.inc();
-          if (hit) metrics.cacheHits.inc();
-        }),
-        defaultCacheTtlMs: config.pluginCacheTtl,
-        maxBodyBytes: config.proxyMaxBodyBytes,
-        counters,
-      })
-    : undefined;
-  const health = createPluginHealth(sidecar, counters);
-
   const connectOptions = {
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxDeadline,
@@ -201,8 +167,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
             store: deps.store.store,
             validator: createConfigValidator(),
             logger,
-            forwarder,
-            health,
+            forwarder: plugins.forwarder,
+            health: plugins.health,
           }),
         );
       },
@@ -258,58 +224,3 @@ function verifierOptions(config: Config, authSecret: string | undefined): TokenV
   return { ...common, mode: "shared-secret", secret: authSecret };
 }
 
-function dependencyChecks(deps: {
-  db: Database;
-  redis: Redis | undefined;
-  sidecar: SidecarClient | undefined;
-  redisCritical: boolean;
-}): DependencyCheck[] {
-  const checks: DependencyCheck[] = [{ name: "database", critical: true, check: () => deps.db.ping() }];
-  const { redis, sidecar } = deps;
-  if (redis) {
-    // Only critical when the rate limiter fails closed without it.
-    checks.push({ name: "redis", critical: deps.redisCritical, check: async () => void (await redis.ping()) });
-  }
-  if (sidecar) {
-    // Reported, not critical: without it only data calls fail (fast, with UNAVAILABLE).
-    checks.push({ name: "sidecar", critical: false, check: () => sidecar.ready() });
-  }
-  return checks;
-}
-
-/** One structured line and the metrics per RPC, written when the response ends. */
-function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics, tracing: Tracing): void {
-  app.addHook("onResponse", async (request, reply) => {
-    const context = callContextOf(request);
-    if (!context) return;
-    const outcome = context.get(callOutcomeKey);
-    const identity = context.get(identityKey);
-    const procedure = request.routeOptions.url ?? "unknown";
-    const code = outcome.reached || reply.statusCode === 200 ? codeName(outcome.code) : `http_${reply.statusCode}`;
-    const protocol = context.get(protocolKey);
-    const durationSeconds = reply.elapsedTime / 1000;
-    metrics.requests.inc({ procedure, code, protocol });
-    const span = context.get(rpcSpanKey);
-    if (span) tracing.end(span, code === "ok" ? undefined : { code });
-    metrics.duration.observe({ procedure, code }, durationSeconds);
-    const isProbe = procedure.startsWith("/grpc.health.v1.") || procedure.startsWith("/grpc.reflection.");
-    request.log[isProbe ? "debug" : "info"](
-      {
-        procedure,
-        protocol,
-        workspace: identity?.workspaceId,
-        user: identity?.userId,
-        code,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      "rpc",
-    );
-  });
-}
-
-function codeName(code: Code | undefined): string {
-  if (code === undefined) return "ok";
-  return Code[code]
-    .replace(/([a-z])([A-Z])/g, "$1_$2")
-    .toLowerCase();
-}

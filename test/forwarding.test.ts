@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAVERSAL_BATTERY } from "../src/sidecar/endpoint-path.test-cases.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";

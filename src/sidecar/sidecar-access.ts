@@ -1,0 +1,56 @@
+import type { Redis } from "ioredis";
+import type { Config } from "../config/settings.js";
+import type { Logger } from "../lib/logger.js";
+import type { GatewayMetrics } from "../metrics/metrics.js";
+import type { Tracing } from "../tracing/tracing.js";
+import { createPluginCounters } from "./plugin-counters.js";
+import { createPluginForwarder } from "./plugin-forwarder.js";
+import type { PluginForwarder } from "./plugin-forwarder.js";
+import { createPluginHealth } from "./plugin-health.js";
+import type { PluginHealth } from "./plugin-health.js";
+import { createMemoryResponseStore, createRedisResponseStore, createResponseCache } from "./response-cache.js";
+import { createSidecarClient } from "./sidecar-client.js";
+import type { SidecarClient } from "./sidecar-client.js";
+
+/** Everything the gateway uses to reach plugins; without a sidecar only health reports it. */
+export interface SidecarAccess {
+  readonly client: SidecarClient | undefined;
+  readonly forwarder: PluginForwarder | undefined;
+  readonly health: PluginHealth;
+}
+
+export function createSidecarAccess(
+  config: Config,
+  deps: { logger: Logger; metrics: GatewayMetrics; tracing: Tracing; redis: Redis | undefined },
+): SidecarAccess {
+  const counters = createPluginCounters();
+  if (!config.backstageUrl || !config.backstageServiceToken) {
+    return { client: undefined, forwarder: undefined, health: createPluginHealth(undefined, counters) };
+  }
+  const { logger, metrics, tracing, redis } = deps;
+  const client = createSidecarClient({
+    baseUrl: config.backstageUrl,
+    serviceToken: config.backstageServiceToken,
+    defaultTimeoutMs: config.sidecarTimeout,
+    getRetries: 2,
+    breaker: { resetTimeoutMs: 2_000, volumeThreshold: 5, errorThresholdPercentage: 50 },
+    maxResponseBytes: config.proxyMaxResponseBytes,
+    logger,
+    metrics,
+    tracing,
+  });
+  metrics.watchCircuit(() => client.circuit);
+  const store = redis ? createRedisResponseStore(redis, logger) : createMemoryResponseStore();
+  const cache = createResponseCache(store, (hit) => {
+    metrics.cacheRequests.inc();
+    if (hit) metrics.cacheHits.inc();
+  });
+  const forwarder = createPluginForwarder({
+    sidecar: client,
+    cache,
+    defaultCacheTtlMs: config.pluginCacheTtl,
+    maxBodyBytes: config.proxyMaxBodyBytes,
+    counters,
+  });
+  return { client, forwarder, health: createPluginHealth(client, counters) };
+}
