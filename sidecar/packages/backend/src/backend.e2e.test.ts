@@ -3,86 +3,24 @@
  * gateway does) on a free port with a random token, and talks HTTP to it.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  killSidecar,
+  startSidecar,
+  waitFor,
+  waitUntilReady,
+  type Sidecar,
+} from './testing/sidecarProcess';
 
-const SIDECAR_ROOT = resolve(__dirname, '../../..');
-const STARTUP_DEADLINE_MS = 120_000;
 const SHUTDOWN_DEADLINE_MS = 15_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 type ErrorBody = { error: { name: string; message: string } };
 type CountsBody = { total: number; byPath: Record<string, number> };
 
 async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
-}
-
-interface Sidecar {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `npm start` in sidecar/ with the given environment additions. */
-function startSidecar(env: Record<string, string | undefined>): Sidecar {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  // Behave like a plain `npm start`, not like a process under vitest.
-  delete childEnv.NODE_ENV;
-  for (const name of Object.keys(childEnv)) {
-    if (name.startsWith('VITEST')) delete childEnv[name];
-  }
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete childEnv[name];
-  }
-  const npmCli = process.env.npm_execpath;
-  const [command, args] =
-    npmCli && npmCli.endsWith('.js')
-      ? [process.execPath, [npmCli, 'start']]
-      : ['npm', ['start']];
-  const child = spawn(command, args, {
-    cwd: SIDECAR_ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', chunk => (output += chunk));
-  child.stderr!.on('data', chunk => (output += chunk));
-  const exited = new Promise<number | null>(resolveExit =>
-    child.once('exit', code => resolveExit(code)),
-  );
-  return { child, output: () => output, exited };
-}
-
-/** Polls `condition` until it returns true, the deadline passes, or `abort` settles. */
-async function waitFor(
-  what: string,
-  condition: () => Promise<boolean>,
-  deadlineMs: number,
-  abort?: Promise<unknown>,
-): Promise<void> {
-  let aborted = false;
-  void abort?.then(() => (aborted = true));
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (aborted) throw new Error(`Gave up waiting for ${what}: process exited`);
-    if (await condition()) return;
-    await new Promise(r => setTimeout(r, 100)); // poll interval, not a sync sleep
-  }
-  throw new Error(`Timed out after ${deadlineMs} ms waiting for ${what}`);
 }
 
 describe('sidecar process', () => {
@@ -106,27 +44,11 @@ describe('sidecar process', () => {
       SIDECAR_PORT: String(port),
       SIDECAR_HOST: '127.0.0.1',
     });
-    await waitFor(
-      'readiness',
-      async () => {
-        try {
-          return (await get('/.backstage/health/v1/readiness')).status === 200;
-        } catch {
-          return false; // not listening yet
-        }
-      },
-      STARTUP_DEADLINE_MS,
-      sidecar.exited,
-    ).catch(error => {
-      throw new Error(`${error.message}\n--- sidecar output ---\n${sidecar.output()}`);
-    });
+    await waitUntilReady(baseUrl, sidecar);
   });
 
   afterAll(async () => {
-    if (sidecar && sidecar.child.exitCode === null) {
-      sidecar.child.kill('SIGKILL');
-      await sidecar.exited;
-    }
+    await killSidecar(sidecar);
   });
 
   it('serves the health endpoints without auth', async () => {

@@ -4,9 +4,13 @@
  * it, with a static service token (see app-config.yaml and README.md).
  */
 
+// First: telemetry must patch http/express before Backstage loads them (a
+// no-op when the start script already preloaded it with --import).
+import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import { preflight } from './preflight';
+import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
 
 const problems = preflight();
 if (problems.length > 0) {
@@ -22,7 +26,11 @@ const backend = createBackend();
 backend.add(workspaceContextServiceFactory);
 backend.add(import('@internal/plugin-workspace-isolation-backend'));
 
+// Flushes spans and closes the metrics port when the backend stops.
+backend.add(telemetryShutdownPlugin);
+
 // Orbit plugins, all workspace-scoped.
 backend.add(import('@internal/plugin-deployment-backend'));
+backend.add(import('@internal/plugin-jira-backend'));
 
 backend.start();

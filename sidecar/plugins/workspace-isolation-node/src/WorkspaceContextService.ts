@@ -19,6 +19,20 @@ export interface WorkspaceContext {
    * (`ctx.githubToken`) only where you call GitHub.
    */
   readonly githubToken?: string;
+  /**
+   * The workspace's configuration of the called plugin, from
+   * `X-Orbit-Plugin-Config`, or `undefined` when the gateway sent none.
+   *
+   * SECRET (the `secrets` part): non-enumerable like `githubToken`; never log
+   * it, never put it in a response or an error message.
+   */
+  readonly pluginSettings?: PluginSettings;
+}
+
+/** A plugin's configuration in one workspace, as the gateway stores it. */
+export interface PluginSettings {
+  readonly config: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 /**

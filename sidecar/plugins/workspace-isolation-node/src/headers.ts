@@ -23,6 +23,14 @@ export const USER_ID_HEADER = 'x-orbit-user-id';
 export const GITHUB_TOKEN_HEADER = 'x-orbit-github-token';
 
 /**
+ * Optional. The workspace's configuration of the plugin being called, as the
+ * gateway keeps it: base64url of `{"config":{...},"secrets":{...}}` with the
+ * secrets decrypted. Secret: exposed to plugins through the workspace context
+ * (`pluginSettings`) and never logged or echoed.
+ */
+export const PLUGIN_SETTINGS_HEADER = 'x-orbit-plugin-config';
+
+/**
  * Shape of a workspace id and of a user id: starts with an ASCII letter or
  * digit, followed by up to 127 letters, digits, `.`, `_`, `:` or `-`.
  */

@@ -8,11 +8,13 @@
 export {
   GITHUB_TOKEN_HEADER,
   ORBIT_ID_PATTERN,
+  PLUGIN_SETTINGS_HEADER,
   USER_ID_HEADER,
   WORKSPACE_ID_HEADER,
 } from './headers';
 export {
   workspaceContextServiceRef,
+  type PluginSettings,
   type WorkspaceContext,
   type WorkspaceContextService,
 } from './WorkspaceContextService';

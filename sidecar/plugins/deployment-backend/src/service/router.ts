@@ -1,27 +1,81 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import type {
+  DeleteEnvironmentResult,
+  DeploymentRunResult,
+  EnvironmentsResponse,
+  HistoryResponse,
+  Pipeline,
+  PullRequestsResponse,
+  ReviewResult,
+  RollbackResult,
+  ServicesResponse,
+  UpsertEnvironmentResult,
+  VersionsResponse,
+  WorkflowsResponse,
+} from '@internal/plugin-deployment-common';
 import type { WorkspaceContextService } from '@internal/plugin-workspace-isolation-node';
 import express from 'express';
 import Router from 'express-promise-router';
+import type { DeploymentStore } from '../database/DeploymentStore';
+import { normalizeBaseUrl } from '../github/credentials';
+import type { DeploymentProvider } from '../provider/DeploymentProvider';
+import type { AccessResolver } from './access';
+import { type DeploymentDeps, requireEnvironment } from './deps';
+import { rollbackDeployment, startDeployment } from './dispatch';
+import { checkEnvironmentAgainstGitHub } from './environments';
+import { gitHubErrorHandler } from './errorHandler';
+import { DEFAULT_PAGE_SIZE, listHistory } from './history';
+import { buildPipeline } from './pipeline';
+import { reviewDeployment } from './review';
+import {
+  environmentInputSchema,
+  historyQuerySchema,
+  parseInput,
+  parseName,
+  pullRequestsQuerySchema,
+  reviewInputSchema,
+  rollbackInputSchema,
+  triggerInputSchema,
+  versionsQuerySchema,
+  workflowsQuerySchema,
+} from './validation';
+import { findVersions } from './versions';
 
 export interface RouterOptions {
   logger: LoggerService;
   workspaceContext: WorkspaceContextService;
+  store: DeploymentStore;
+  provider: DeploymentProvider;
+  access: AccessResolver;
+  /** Clock of `updatedAt`, `createdAt` and `observedAt`; default `new Date()`. */
+  now?: () => Date;
 }
 
+/** The commits a version picker offers (GitHub's last 50). */
+const VERSION_COMMITS = 50;
+
 /**
- * Routes of the deployment plugin, served under `/api/deployment`.
+ * Routes of the deployment plugin, served under `/api/deployment`; the
+ * contract is `@internal/plugin-deployment-common`'s `api.ts`.
  *
  * By the time a request gets here Backstage has checked the service token and
  * the workspace isolation middleware has validated the X-Orbit-* headers. The
- * workspace comes only from `workspaceContext.fromRequest(req)`. Errors thrown
- * here (e.g. `InputError`) become Backstage's JSON error responses through the
- * error middleware that the `httpRouter` service puts after the plugin routes.
+ * workspace comes only from `workspaceContext.fromRequest(req)`, never from a
+ * path or body, and every store call is scoped by it. Errors thrown here
+ * become Backstage's JSON error responses (InputError 400, NotFoundError 404,
+ * ConflictError 409, …); `gitHubErrorHandler` adds 429 and 412.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { workspaceContext } = options;
+  const { workspaceContext, store, provider } = options;
+  const deps: DeploymentDeps = {
+    store,
+    provider,
+    access: options.access,
+    now: options.now ?? (() => new Date()),
+  };
 
   const router = Router();
   router.use(express.json());
@@ -54,5 +108,168 @@ export async function createRouter(
     res.json({ workspaceId, body: req.body });
   });
 
+  // ----------------------------------------------------------- environments
+
+  router.get('/services', async (req, res) => {
+    const { workspaceId } = await workspaceContext.fromRequest(req);
+    const body: ServicesResponse = {
+      services: await store.listServices(workspaceId),
+    };
+    res.json(body);
+  });
+
+  router.get('/services/:service/environments', async (req, res) => {
+    const { workspaceId } = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const body: EnvironmentsResponse = {
+      environments: await store.listEnvironments(workspaceId, service),
+    };
+    res.json(body);
+  });
+
+  router.put('/services/:service/environments/:environment', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const name = parseName(req.params.environment, 'environment');
+    const input = parseInput(environmentInputSchema, req.body, 'environment');
+    const environment = {
+      service,
+      name,
+      order: input.order,
+      repository: input.repository,
+      workflow: input.workflow,
+      job: input.job ?? null,
+      githubEnvironment: input.githubEnvironment ?? null,
+      ref: input.ref ?? 'main',
+      versionInput: input.versionInput ?? 'version',
+      environmentInput: input.environmentInput ?? 'environment',
+      githubApiUrl: input.githubApiUrl ? normalizeBaseUrl(input.githubApiUrl) : null,
+      updatedAt: deps.now(),
+      updatedBy: context.userId,
+    };
+    const access = await deps.access(context, 'read', environment.githubApiUrl);
+    await checkEnvironmentAgainstGitHub(provider, access, environment);
+    const body: UpsertEnvironmentResult = await store.upsertEnvironment(
+      context.workspaceId,
+      environment,
+    );
+    res.json(body);
+  });
+
+  router.delete('/services/:service/environments/:environment', async (req, res) => {
+    const { workspaceId } = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const name = parseName(req.params.environment, 'environment');
+    const body: DeleteEnvironmentResult = {
+      deleted: await store.deleteEnvironment(workspaceId, service, name),
+    };
+    res.json(body);
+  });
+
+  router.get('/workflows', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const query = parseInput(workflowsQuerySchema, req.query, 'query');
+    const access = await deps.access(context, 'read', query.githubApiUrl);
+    const workflows = await provider.listWorkflows(access, query.repository);
+    const body: WorkflowsResponse = {
+      workflows: workflows.map(workflow => ({
+        id: workflow.id,
+        name: workflow.name,
+        path: workflow.path,
+        state: workflow.state,
+        acceptsDispatch: workflow.acceptsDispatch,
+        inputs: [...workflow.inputs],
+        htmlUrl: workflow.htmlUrl,
+      })),
+    };
+    res.json(body);
+  });
+
+  // ------------------------------------------------------------ deployments
+
+  router.get('/services/:service/versions', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const query = parseInput(versionsQuerySchema, req.query, 'query');
+    const body: VersionsResponse = {
+      versions: await findVersions(deps, context, service, {
+        ...query,
+        limit: VERSION_COMMITS,
+      }),
+    };
+    res.json(body);
+  });
+
+  router.post('/services/:service/environments/:environment/deployments', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const name = parseName(req.params.environment, 'environment');
+    const input = parseInput(triggerInputSchema, req.body, 'deployment');
+    const environment = await requireEnvironment(store, context.workspaceId, service, name);
+    const { result } = await startDeployment(deps, context, environment, input.version, {
+      inputs: input.inputs,
+    });
+    const body: DeploymentRunResult = result;
+    res.json(body);
+  });
+
+  router.get('/services/:service/pipeline', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const body: Pipeline = await buildPipeline(deps, context, service);
+    res.json(body);
+  });
+
+  router.post('/services/:service/environments/:environment/reviews', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const name = parseName(req.params.environment, 'environment');
+    const input = parseInput(reviewInputSchema, req.body, 'review');
+    const environment = await requireEnvironment(store, context.workspaceId, service, name);
+    const body: ReviewResult = await reviewDeployment(deps, context, environment, input);
+    res.json(body);
+  });
+
+  router.get('/services/:service/history', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const query = parseInput(historyQuerySchema, req.query, 'query');
+    const body: HistoryResponse = await listHistory(deps, context, service, {
+      environment: query.environment,
+      pageSize: query.pageSize ? Number(query.pageSize) : DEFAULT_PAGE_SIZE,
+      pageToken: query.pageToken,
+    });
+    res.json(body);
+  });
+
+  router.post('/services/:service/environments/:environment/rollbacks', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const service = parseName(req.params.service, 'service');
+    const name = parseName(req.params.environment, 'environment');
+    const input = parseInput(rollbackInputSchema, req.body ?? {}, 'rollback');
+    const environment = await requireEnvironment(store, context.workspaceId, service, name);
+    const body: RollbackResult = await rollbackDeployment(deps, context, environment, input.toRunId);
+    res.json(body);
+  });
+
+  router.get('/pull-requests', async (req, res) => {
+    const context = await workspaceContext.fromRequest(req);
+    const query = parseInput(pullRequestsQuerySchema, req.query, 'query');
+    const access = await deps.access(context, 'read');
+    const pulls = await provider.listPullRequests(access, query.repository, query.state ?? 'open');
+    const body: PullRequestsResponse = {
+      pullRequests: pulls.map(pull => ({
+        number: pull.number,
+        title: pull.title,
+        state: pull.state,
+        author: pull.author,
+        createdAt: pull.createdAt,
+        url: pull.url,
+      })),
+    };
+    res.json(body);
+  });
+
+  router.use(gitHubErrorHandler());
   return router;
 }

@@ -83,6 +83,47 @@ describe('parseWorkspaceHeaders', () => {
   });
 });
 
+describe('plugin settings (X-Orbit-Plugin-Config)', () => {
+  const encode = (value: unknown) =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it('decodes config and secrets and hides them from serialisation', () => {
+    const context = parseWorkspaceHeaders({
+      'x-orbit-workspace-id': 'ws1',
+      'x-orbit-plugin-config': encode({
+        config: { github_api_url: 'https://ghe.example/api/v3' },
+        secrets: { github_token: 'ghp_settingsecret' },
+      }),
+    });
+    expect(context.pluginSettings).toEqual({
+      config: { github_api_url: 'https://ghe.example/api/v3' },
+      secrets: { github_token: 'ghp_settingsecret' },
+    });
+    expect(JSON.stringify(context)).not.toContain('ghp_settingsecret');
+    expect(Object.keys(context)).toEqual(['workspaceId', 'userId']);
+  });
+
+  it.each([
+    ['not base64url', '%%%'],
+    ['not JSON', Buffer.from('ghp_x{').toString('base64url')],
+    ['non-string values', encode({ config: { a: 1 }, secrets: {} })],
+    ['missing secrets', encode({ config: {} })],
+    ['an array', encode([])],
+  ])('rejects %s without echoing the value', (_label, raw) => {
+    let message = '';
+    try {
+      parseWorkspaceHeaders({
+        'x-orbit-workspace-id': 'ws1',
+        'x-orbit-plugin-config': raw,
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Malformed X-Orbit-Plugin-Config header/);
+    expect(message).not.toContain(raw);
+  });
+});
+
 describe('createWorkspaceContext', () => {
   it('hides the GitHub token from serialisation, spreading and key listing', () => {
     const context = createWorkspaceContext({

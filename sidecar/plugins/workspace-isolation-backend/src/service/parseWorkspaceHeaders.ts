@@ -3,8 +3,10 @@ import { InputError } from '@backstage/errors';
 import {
   GITHUB_TOKEN_HEADER,
   ORBIT_ID_PATTERN,
+  PLUGIN_SETTINGS_HEADER,
   USER_ID_HEADER,
   WORKSPACE_ID_HEADER,
+  type PluginSettings,
   type WorkspaceContext,
 } from '@internal/plugin-workspace-isolation-node';
 
@@ -50,18 +52,59 @@ export function createWorkspaceContext(options: {
   workspaceId: string;
   userId?: string | null;
   githubToken?: string;
+  pluginSettings?: PluginSettings;
 }): WorkspaceContext {
   const context = {
     workspaceId: options.workspaceId,
     userId: options.userId ?? null,
   };
-  if (options.githubToken !== undefined) {
-    Object.defineProperty(context, 'githubToken', {
-      value: options.githubToken,
-      enumerable: false,
-    });
+  for (const key of ['githubToken', 'pluginSettings'] as const) {
+    if (options[key] !== undefined) {
+      Object.defineProperty(context, key, {
+        value: options[key],
+        enumerable: false,
+      });
+    }
   }
   return Object.freeze(context);
+}
+
+/** 16 KiB of base64url: room for a GitHub App private key and more. */
+const PLUGIN_SETTINGS_MAX_LENGTH = 16_384;
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(v => typeof v === 'string')
+  );
+}
+
+/**
+ * Decodes `X-Orbit-Plugin-Config` (base64url JSON `{config, secrets}`, both
+ * string maps). The error message never quotes the value: it holds secrets.
+ */
+function parsePluginSettings(raw: string): PluginSettings {
+  const malformed = () =>
+    new InputError(
+      'Malformed X-Orbit-Plugin-Config header, expected base64url JSON {"config":{...},"secrets":{...}} of strings',
+    );
+  if (raw.length > PLUGIN_SETTINGS_MAX_LENGTH || !/^[A-Za-z0-9_-]*$/.test(raw)) {
+    throw malformed();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw malformed();
+  }
+  const { config, secrets } = (parsed ?? {}) as Record<string, unknown>;
+  if (!isStringRecord(config) || !isStringRecord(secrets)) throw malformed();
+  return Object.freeze({
+    config: Object.freeze({ ...config }),
+    secrets: Object.freeze({ ...secrets }),
+  });
 }
 
 /**
@@ -95,5 +138,18 @@ export function parseWorkspaceHeaders(
     throw new InputError('Malformed X-Orbit-GitHub-Token header');
   }
 
-  return createWorkspaceContext({ workspaceId, userId, githubToken });
+  const rawSettings = readSingle(
+    headers,
+    PLUGIN_SETTINGS_HEADER,
+    'X-Orbit-Plugin-Config',
+  );
+  const pluginSettings =
+    rawSettings === undefined ? undefined : parsePluginSettings(rawSettings);
+
+  return createWorkspaceContext({
+    workspaceId,
+    userId,
+    githubToken,
+    pluginSettings,
+  });
 }

@@ -7,6 +7,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   GITHUB_TOKEN_HEADER,
+  PLUGIN_SETTINGS_HEADER,
   workspaceContextServiceRef,
   type WorkspaceContext,
 } from '@internal/plugin-workspace-isolation-node';
@@ -69,9 +70,10 @@ function createWorkspaceIsolationMiddleware(options: {
     const admit = async () => {
       await httpAuth.credentials(req, { allow: ['service'] });
       contexts.set(req, parseWorkspaceHeaders(req.headers));
-      // The token now lives only in the (non-enumerable) context property;
-      // drop the raw header so that nothing downstream logs it by accident.
+      // Token and settings now live only in (non-enumerable) context
+      // properties; drop the raw headers so that nothing downstream logs them.
       delete req.headers[GITHUB_TOKEN_HEADER];
+      delete req.headers[PLUGIN_SETTINGS_HEADER];
     };
     admit().then(() => next(), next);
   };
