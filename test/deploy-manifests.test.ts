@@ -11,7 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -358,6 +358,14 @@ describe("deploy/ Kubernetes manifests", () => {
         for (const rule of (policy.spec.ingress ?? []) as Obj[]) {
           const peers = (rule.from ?? []) as Obj[];
           expect(peers.length, `${policy.metadata.name}: a rule without "from" admits everyone`).toBeGreaterThan(0);
+          if (target === sidecar && (rule.ports as Obj[]).every((p) => p.port === containerPort(sidecar, "metrics"))) {
+            // The metrics port: Prometheus only, by namespace and pod, never the API port.
+            for (const peer of peers) {
+              expect(peer.namespaceSelector?.matchLabels, policy.metadata.name).toBeDefined();
+              expect(peer.podSelector?.matchLabels?.["app.kubernetes.io/name"], policy.metadata.name).toBe("prometheus");
+            }
+            continue;
+          }
           for (const peer of peers) {
             expect(peer.ipBlock, policy.metadata.name).toBeUndefined();
             expect(peer.namespaceSelector, policy.metadata.name).toBeUndefined();
@@ -545,8 +553,13 @@ describe("docker-compose.yml", () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it("has gateway, sidecar, PostgreSQL and Redis, each with a health check", () => {
-    expect(Object.keys(services).sort()).toEqual(["gateway", "postgres", "redis", "sidecar"]);
+  it("has gateway, sidecar, PostgreSQL and Redis, each with a health check (and the simulator in the demo profile)", () => {
+    expect(Object.keys(services).sort()).toEqual(["gateway", "github-simulator", "postgres", "redis", "sidecar"]);
+    const defaults = Object.entries(services).filter(([, service]) => !(service as Obj).profiles);
+    expect(defaults.map(([name]) => name).sort()).toEqual(["gateway", "postgres", "redis", "sidecar"]);
+    expect(services["github-simulator"].profiles).toEqual(["demo"]);
+    expect(services["github-simulator"].command.join(" ")).toMatch(/packages\/github-simulator\/src\/main\.ts/);
+    expect(existsSync(join(root, "sidecar/packages/github-simulator/src/main.ts"))).toBe(true);
     for (const [name, service] of Object.entries(services)) {
       const test = (service as Obj).healthcheck?.test as string[] | undefined;
       expect(Array.isArray(test) && test.length > 1, `${name} healthcheck`).toBe(true);

@@ -1,10 +1,10 @@
 import { spawn, execFile } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { trackProcessGroups, waitForOutput } from "./support/child-processes.js";
 import { freePort } from "./support/redis-server.js";
 
 const run = promisify(execFile);
@@ -17,33 +17,10 @@ function readmeExample(name: string): string {
   return match[1];
 }
 
-/** Collects a child's output and resolves once a line matches. */
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = pattern.exec(output);
-      if (found) resolve(found[1] ?? found[0]);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing ${pattern}:\n${output}`)));
-  });
-}
-
-const children: ChildProcess[] = [];
+const groups = trackProcessGroups();
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups) cleanup();
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) continue;
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // the group is already gone
-    }
-  }
 });
 
 describe("npm start", () => {
@@ -62,7 +39,7 @@ describe("npm start", () => {
     delete env.BACKSTAGE_SERVICE_TOKEN;
     delete env.ORBIT_SVC_AUTH_SECRET;
     const child = spawn("npm", ["start", "--silent"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
+    groups.add(child);
     const token = await waitForOutput(child, /export ORBIT_TOKEN='([^']+)'/);
 
     const shell = (name: string) =>
