@@ -15,6 +15,7 @@ import { createGateHook, callContextOf, createCallContext } from "./gate/gate-ho
 import { createGateInterceptor } from "./gate/gate-interceptor.js";
 import { createOutcomeInterceptor } from "./gate/outcome-interceptor.js";
 import { PluginsService } from "./gen/idp/plugins/v1/plugins_pb.js";
+import { DeploymentService } from "./gen/idp/plugins/v1/deployments_pb.js";
 import { file_google_rpc_error_details } from "./gen/google/rpc/error_details_pb.js";
 import { Health } from "./gen/health/v1/health_pb.js";
 import { createHealthService } from "./health/health-service.js";
@@ -36,6 +37,8 @@ import { connectRedis } from "./ratelimit/redis-client.js";
 import { createDescriptorIndex } from "./reflection/descriptor-index.js";
 import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
 import { createPluginsService } from "./services/plugins-service.js";
+import { createDeployments } from "./services/deployment-service.js";
+import { createPluginSettingsSource } from "./services/plugin-settings-source.js";
 import { createConfigValidator } from "./services/config-validation.js";
 import type { OpenedPluginStore } from "./store/open-plugin-store.js";
 import { createSidecarAccess } from "./sidecar/sidecar-access.js";
@@ -76,7 +79,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     serviceName: "orbit-plugins-gateway",
   });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const plugins = createSidecarAccess(config, { logger, metrics, tracing, redis });
+  const pluginSettings = createPluginSettingsSource(deps.store.store, logger);
+  const plugins = createSidecarAccess(config, { logger, metrics, tracing, redis, settings: pluginSettings });
   const sidecar = plugins.client;
   const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
 
@@ -132,7 +136,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request, tracing),
   };
   const index = createDescriptorIndex(
-    [PluginsService, Health, ServerReflectionV1, ServerReflectionV1Alpha],
+    [PluginsService, DeploymentService, Health, ServerReflectionV1, ServerReflectionV1Alpha],
     [file_google_rpc_error_details],
   );
 
@@ -150,6 +154,17 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         router.service(ServerReflectionV1Alpha, createReflectionV1Alpha(index));
       },
     });
+  });
+
+  const deployments = createDeployments({
+    catalogue,
+    forwarder: plugins.forwarder,
+    settings: pluginSettings,
+    pipelineCacheTtlMs: config.pipelineCacheTtl,
+    pipelineWatchIntervalMs: config.pipelineWatchInterval,
+    metrics,
+    logger,
+    drainSignal: readiness.drainSignal,
   });
 
   // The product's procedures: every call passes the gate.
@@ -171,6 +186,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
             health: plugins.health,
           }),
         );
+        router.service(DeploymentService, deployments.service);
       },
     });
   });
@@ -207,6 +223,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       const closed = app.close();
       await connections.drain(config.shutdownDrainTimeout);
       shutdown.abort(errors.shuttingDown());
+      deployments.close();
       await closed;
       redis?.disconnect();
       await sidecar?.close();

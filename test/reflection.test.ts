@@ -39,6 +39,7 @@ describe("gRPC server reflection", () => {
     const [list, bySymbol, byName, missing] = answers;
     expect(list?.case === "listServicesResponse" && list.value.service.map((service) => service.name)).toEqual([
       "idp.plugins.v1.PluginsService",
+      "idp.plugins.v1.DeploymentService",
       "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",

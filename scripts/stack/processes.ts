@@ -93,3 +93,16 @@ export async function waitUntilReady(stack: Stack, name: string, url: string, de
   }
   return false;
 }
+
+/** Starts the Backstage sidecar on 127.0.0.1:`port` and waits until Backstage reports ready. */
+export async function startSidecar(stack: Stack, options: { port: string; serviceToken: string }): Promise<string | undefined> {
+  const url = `http://127.0.0.1:${options.port}`;
+  stack.run("sidecar", ["packages/backend/src/index.ts"], sidecarDir, {
+    ...process.env,
+    BACKSTAGE_SERVICE_TOKEN: options.serviceToken,
+    SIDECAR_PORT: options.port,
+    SIDECAR_HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.SIDECAR_LOG_LEVEL ?? "warn",
+  });
+  return (await waitUntilReady(stack, "the sidecar", `${url}/.backstage/health/v1/readiness`)) ? url : undefined;
+}

@@ -194,6 +194,20 @@ export const settings = {
     defaultText: "5m",
     description: "How long GET answers of plugins are cached (per workspace, plugin, path, query and user token); a plugin's `cacheTtlSeconds` in the catalogue overrides it. `0` turns caching off.",
   },
+  pipelineCacheTtl: {
+    env: "PIPELINE_CACHE_TTL",
+    schema: duration.default(5_000),
+    defaultText: "5s",
+    description:
+      "How long a deployment pipeline (GetPipeline) is cached; short, because runs move. A trigger, review, rollback or environment change of the service invalidates it at once. `0` turns it off.",
+  },
+  pipelineWatchInterval: {
+    env: "PIPELINE_WATCH_INTERVAL",
+    schema: duration.pipe(z.number().int().min(100, "must be at least 100ms")).default(5_000),
+    defaultText: "5s",
+    description:
+      "How often the one shared poller of a watched pipeline (WatchPipeline, per workspace and service) reads it; watchers get it only when it changed.",
+  },
   redisUrl: {
     env: "REDIS_URL",
     schema: z.url({ protocol: /^rediss?$/ }).optional(),

@@ -11,6 +11,9 @@ export const ADMIN_PROCEDURES: ReadonlySet<string> = new Set([
   "idp.plugins.v1.PluginsService/DisablePlugin",
   "idp.plugins.v1.PluginsService/UpdatePluginConfig",
   "idp.plugins.v1.PluginsService/ListPluginAuditLog",
+  // Where a service deploys is workspace configuration too.
+  "idp.plugins.v1.DeploymentService/UpsertEnvironment",
+  "idp.plugins.v1.DeploymentService/DeleteEnvironment",
 ]);
 
 export function procedureName(method: DescMethod): string {

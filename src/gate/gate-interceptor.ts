@@ -1,4 +1,6 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { errors } from "../lib/errors.js";
 import { authOutcomeKey, identityKey, rateDecisionKey } from "../lib/context-keys.js";
 import { procedureName, requiresAdmin, workspaceFieldOf } from "./access-policy.js";
@@ -22,10 +24,16 @@ export function createGateInterceptor(): Interceptor {
 
     const workspaceField = workspaceFieldOf(request.method);
     if (workspaceField !== undefined) {
+      let message: unknown = request.message;
       if (request.stream) {
-        throw new Error(`${procedureName(request.method)}: workspace checks for client streams are not supported`);
+        if (request.method.methodKind !== "server_streaming") {
+          throw new Error(`${procedureName(request.method)}: workspace checks for client streams are not supported`);
+        }
+        // A server stream's request is one message: read it to check, then hand it on.
+        message = await singleMessage(request.message, procedureName(request.method));
+        request = { ...request, message: createAsyncIterable([message]) } as typeof request;
       }
-      const requested = (request.message as unknown as Record<string, unknown>)[workspaceField];
+      const requested = (message as Record<string, unknown>)[workspaceField];
       if (identity.workspaceId === undefined) throw errors.tokenWithoutWorkspace();
       if (typeof requested !== "string" || requested === "") throw errors.missingField("workspace_id");
       if (requested !== identity.workspaceId) throw errors.workspaceMismatch(requested);
@@ -35,4 +43,14 @@ export function createGateInterceptor(): Interceptor {
     }
     return next(request);
   };
+}
+
+/** The one request message of a server-streaming call (Connect's own rule: exactly one). */
+async function singleMessage(messages: AsyncIterable<unknown>, procedure: string): Promise<unknown> {
+  const iterator = messages[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new ConnectError(`protocol error: missing input message for ${procedure}`, Code.Unimplemented);
+  const second = await iterator.next();
+  if (!second.done) throw new ConnectError(`protocol error: received extra input message for ${procedure}`, Code.Unimplemented);
+  return first.value;
 }

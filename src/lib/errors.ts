@@ -66,11 +66,9 @@ export const errors = {
 
   procedureNotFound: (path: string) =>
     new ConnectError(
-      `no procedure at ${path}; the gateway serves idp.plugins.v1.PluginsService (see server reflection)`,
+      `no procedure at ${path}; the gateway serves idp.plugins.v1.PluginsService and idp.plugins.v1.DeploymentService (see server reflection)`,
       Code.Unimplemented,
     ),
-  notYetAvailable: (procedure: string, what: string) =>
-    new ConnectError(`${procedure} is not available yet: ${what}`, Code.Unimplemented),
   noSidecar: () =>
     new ConnectError("this gateway has no plugin sidecar configured (BACKSTAGE_URL); ask its operator", Code.Unavailable),
   shuttingDown: () => new ConnectError("the gateway is shutting down; retry on another replica", Code.Unavailable),

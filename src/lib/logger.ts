@@ -12,6 +12,9 @@ export const REDACTED_PATHS = [
   "*.headers.authorization",
   'headers["x-github-token"]',
   '*.headers["x-github-token"]',
+  // A plugin's workspace settings with decrypted secrets (sidecar requests only).
+  'headers["x-orbit-plugin-config"]',
+  '*.headers["x-orbit-plugin-config"]',
   "token",
   "*.token",
   "secret",

@@ -14,6 +14,11 @@ export interface GatewayMetrics {
   readonly backstageErrors: Counter<"plugin" | "reason">;
   readonly cacheRequests: Counter;
   readonly cacheHits: Counter;
+  /** WatchPipeline: upstream pollers running (one per watched workspace and service) and watchers served by them. */
+  readonly pipelinePollers: Gauge;
+  readonly pipelineWatchers: Gauge;
+  /** WatchPipeline: upstream reads of the shared pollers, by result (changed, unchanged, error). */
+  readonly pipelinePolls: Counter<"result">;
   /** Reports the sidecar circuit's state at scrape time. */
   watchCircuit(state: () => "closed" | "half-open" | "open"): void;
 }
@@ -76,6 +81,22 @@ export function createMetrics(): GatewayMetrics {
     cacheHits: new Counter({
       name: "plugins_cache_hits_total",
       help: "Plugin GET answers served from the cache.",
+      registers: [registry],
+    }),
+    pipelinePollers: new Gauge({
+      name: "deployment_pipeline_pollers",
+      help: "Shared upstream pollers of watched pipelines (one per workspace and service with watchers).",
+      registers: [registry],
+    }),
+    pipelineWatchers: new Gauge({
+      name: "deployment_pipeline_watchers",
+      help: "Open WatchPipeline streams.",
+      registers: [registry],
+    }),
+    pipelinePolls: new Counter({
+      name: "deployment_pipeline_polls_total",
+      help: "Upstream reads of the shared pipeline pollers, by result: changed, unchanged or error.",
+      labelNames: ["result"],
       registers: [registry],
     }),
     backstageErrors: new Counter({

@@ -15,6 +15,7 @@ import type { PluginHealth } from "../sidecar/plugin-health.js";
 import type { SidecarCaller } from "../sidecar/sidecar-client.js";
 import { returnableHeaders } from "../sidecar/forward-policy.js";
 import { storeErrorToConnect } from "./store-errors.js";
+import { listGitHubPullRequests, listJiraIssues } from "./work-item-rpcs.js";
 
 export interface PluginsServiceDeps {
   readonly catalogue: Catalogue;
@@ -200,8 +201,15 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
       return { data: response.body, fromCache };
     },
 
-    listJiraIssues: (request) => notYetForwarded("ListJiraIssues", request.workspaceId, "jira"),
-    listGitHubPullRequests: (request) => notYetForwarded("ListGitHubPullRequests", request.workspaceId, "deployment"),
+    async listJiraIssues(request, context) {
+      const entry = await requireEnabled(request.workspaceId, "jira");
+      return listJiraIssues(forwarderOrFail(), entry, request, context);
+    },
+
+    async listGitHubPullRequests(request, context) {
+      const entry = await requireEnabled(request.workspaceId, "deployment");
+      return listGitHubPullRequests(forwarderOrFail(), entry, request, context);
+    },
   };
 
   /** Data calls need the plugin enabled in the workspace, whatever they do next. */
@@ -215,11 +223,6 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
   function forwarderOrFail(): PluginForwarder {
     if (!deps.forwarder) throw errors.noSidecar();
     return deps.forwarder;
-  }
-
-  async function notYetForwarded(procedure: string, workspaceId: string, pluginId: string): Promise<never> {
-    await requireEnabled(workspaceId, pluginId);
-    throw errors.notYetAvailable(procedure, "this gateway version does not forward to the plugin sidecar yet");
   }
 }
 

@@ -1,9 +1,12 @@
 import type { HandlerContext } from "@connectrpc/connect";
+import type { Span } from "@opentelemetry/api";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { identityKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
 import { confineEndpointPath } from "./endpoint-path.js";
 import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forward-policy.js";
+import type { ForwardMethod } from "./forward-policy.js";
 import type { PluginCounters } from "./plugin-counters.js";
+import type { PluginSettingsSource } from "./plugin-settings.js";
 import { cacheKey } from "./response-cache.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { SidecarCaller, SidecarClient, SidecarResponse } from "./sidecar-client.js";
@@ -18,6 +21,31 @@ export interface PluginCall {
   readonly body: Uint8Array;
 }
 
+/** A plugin call the gateway itself builds (typed RPCs): already valid and confined. */
+export interface PluginRequest {
+  readonly method: ForwardMethod;
+  /** Absolute path below the plugin's base path; path segments already percent-encoded. */
+  readonly path: string;
+  /** Sorted by name, so equal queries share a cache entry. */
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  /** GETs: how long a 200 answer is reused (default: the plugin's TTL); 0 turns caching off. */
+  readonly cacheTtlMs?: number;
+  /** GETs: namespaces (cacheNamespace) whose invalidation makes this answer stale. */
+  readonly cacheNamespaces?: readonly string[];
+  /** GETs: skip the cache read, fetch and store a fresh answer (pollers). */
+  readonly refresh?: boolean;
+}
+
+/** Who calls and for how long: from a Connect call, or built by a background poller. */
+export interface Invocation {
+  readonly caller: SidecarCaller;
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly parentSpan?: Span;
+}
+
 export interface ForwardedAnswer {
   readonly response: SidecarResponse;
   readonly fromCache: boolean;
@@ -29,78 +57,116 @@ export interface PluginForwarderDeps {
   readonly defaultCacheTtlMs: number;
   readonly maxBodyBytes: number;
   readonly counters: PluginCounters;
+  /** The called plugin's settings in the caller's workspace (config version, config, decrypted secrets). */
+  readonly settings: PluginSettingsSource;
 }
 
 /** The header through which Orbit passes the acting user's own GitHub OAuth token. */
 export const USER_GITHUB_TOKEN_HEADER = "x-github-token";
 
+/** Generation keys outlive every answer they guard (see ResponseCache.invalidate). */
+const MIN_GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Turns a client's plugin call into a confined, allow-listed sidecar request with the
- * caller's verified identity, answers GETs from the cache (one upstream call for
+ * Turns plugin calls into sidecar requests with the caller's verified identity and the
+ * plugin's workspace settings, answers GETs from the cache (one upstream call for
  * identical concurrent requests), and maps upstream failures to Connect codes.
  */
 export function createPluginForwarder(deps: PluginForwarderDeps) {
+  const ttlOf = (entry: CatalogueEntry) =>
+    entry.cacheTtlSeconds !== undefined ? entry.cacheTtlSeconds * 1000 : deps.defaultCacheTtlMs;
+
+  async function send(entry: CatalogueEntry, request: PluginRequest, invocation: Invocation): Promise<ForwardedAnswer> {
+    const { caller, signal } = invocation;
+    deps.counters.request(entry.id);
+    try {
+      const settings = await deps.settings(caller.workspaceId, entry.id);
+      const upstream = async (upstreamSignal: AbortSignal) =>
+        deps.sidecar.request({
+          pluginId: entry.id,
+          method: request.method,
+          path: request.path,
+          query: request.query ?? {},
+          headers: request.headers ?? {},
+          ...(request.body ? { body: request.body } : {}),
+          caller,
+          pluginSettings: await settings.payload(),
+          signal: upstreamSignal,
+          ...(invocation.timeoutMs !== undefined ? { timeoutMs: invocation.timeoutMs } : {}),
+          ...(invocation.parentSpan ? { parentSpan: invocation.parentSpan } : {}),
+        });
+      let answer: ForwardedAnswer;
+      if (request.method === "GET") {
+        const generations = request.cacheNamespaces?.length ? await deps.cache.generations(request.cacheNamespaces) : [];
+        const accept = request.headers?.accept;
+        const key = cacheKey({
+          workspaceId: caller.workspaceId,
+          pluginId: entry.id,
+          configVersion: settings.version,
+          path: request.path,
+          query: request.query ?? {},
+          ...(accept ? { accept } : {}),
+          ...(caller.githubToken ? { user: { userId: caller.userId, githubToken: caller.githubToken } } : {}),
+          generations,
+        });
+        answer = await deps.cache.getOrFetch(key, request.cacheTtlMs ?? ttlOf(entry), signal, upstream, {
+          refresh: request.refresh ?? false,
+        });
+      } else {
+        answer = { response: await upstream(signal), fromCache: false };
+      }
+      const { response } = answer;
+      if (response.status >= 400) throw upstreamError(entry.id, response.status, response.body, response.headers);
+      return answer;
+    } catch (error) {
+      deps.counters.error(entry.id);
+      throw error;
+    }
+  }
+
   return {
+    /** A client's ProxyPluginRequest / GetPluginData: checked against the forwarding policy first. */
     async forward(entry: CatalogueEntry, call: PluginCall, context: HandlerContext): Promise<ForwardedAnswer> {
       const method = forwardMethod(call.httpMethod);
       const path = confineEndpointPath(entry.apiBasePath, call.endpointPath);
       const headers = forwardHeaders(call.headers);
       const query = forwardQuery(call.query);
       const body = forwardBody(method, call.body, deps.maxBodyBytes);
-      const caller = callerOf(context);
-      const timeoutMs = context.timeoutMs();
-      const send = (signal: AbortSignal) =>
-        deps.sidecar.request({
-          pluginId: entry.id,
-          method,
-          path,
-          query,
-          headers,
-          ...(body ? { body } : {}),
-          caller,
-          signal,
-          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          parentSpan: context.values.get(rpcSpanKey),
-        });
+      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, invocationOf(context));
+    },
 
-      deps.counters.request(entry.id);
-      try {
-        const answer =
-          method === "GET"
-            ? await deps.cache.getOrFetch(
-                cacheKey({
-                  workspaceId: caller.workspaceId,
-                  pluginId: entry.id,
-                  path,
-                  query,
-                  ...(headers.accept ? { accept: headers.accept } : {}),
-                  ...(caller.githubToken ? { user: { userId: caller.userId, githubToken: caller.githubToken } } : {}),
-                }),
-                entry.cacheTtlSeconds !== undefined ? entry.cacheTtlSeconds * 1000 : deps.defaultCacheTtlMs,
-                context.signal,
-                send,
-              )
-            : { response: await send(context.signal), fromCache: false };
-        if (answer.response.status >= 400) throw upstreamError(entry.id, answer.response.status, answer.response.body);
-        return answer;
-      } catch (error) {
-        deps.counters.error(entry.id);
-        throw error;
-      }
+    /** A call the gateway built itself (typed RPCs, pollers). */
+    send,
+
+    /** Makes the answers cached under a namespace stale for every replica sharing the cache. */
+    async invalidate(entry: CatalogueEntry, namespaceKey: string, longestTtlMs = 0): Promise<void> {
+      await deps.cache.invalidate(namespaceKey, Math.max(MIN_GENERATION_TTL_MS, ttlOf(entry), longestTtlMs));
     },
   };
 }
 
 export type PluginForwarder = ReturnType<typeof createPluginForwarder>;
 
-function callerOf(context: HandlerContext): SidecarCaller {
+/**
+ * The invocation of a Connect call: its verified identity, deadline, cancellation and
+ * span. `asUser: false` leaves the user's GitHub token out (plugins that have no use
+ * for it never see it, and their answers are cached per workspace).
+ */
+export function invocationOf(context: HandlerContext, options: { readonly asUser?: boolean } = {}): Invocation {
   const identity = context.values.get(identityKey);
   if (!identity?.workspaceId) throw new Error("forwarding needs a verified, workspace-scoped identity");
-  const githubToken = context.requestHeader.get(USER_GITHUB_TOKEN_HEADER)?.trim();
+  const githubToken = options.asUser === false ? undefined : context.requestHeader.get(USER_GITHUB_TOKEN_HEADER)?.trim();
+  const timeoutMs = context.timeoutMs();
+  const parentSpan = context.values.get(rpcSpanKey);
   return {
-    workspaceId: identity.workspaceId,
-    userId: identity.userId,
-    ...(githubToken ? { githubToken } : {}),
-    requestId: context.values.get(requestIdKey),
+    caller: {
+      workspaceId: identity.workspaceId,
+      userId: identity.userId,
+      ...(githubToken ? { githubToken } : {}),
+      requestId: context.values.get(requestIdKey),
+    },
+    signal: context.signal,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(parentSpan ? { parentSpan } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger.js";
@@ -8,26 +8,56 @@ import type { SidecarResponse } from "./sidecar-client.js";
 export interface ResponseStore {
   get(key: string): Promise<SidecarResponse | undefined>;
   set(key: string, value: SidecarResponse, ttlMs: number): Promise<void>;
+  /** The current generation of a namespace ("0" when never bumped); see ResponseCache.invalidate. */
+  generation(namespaceKey: string): Promise<string>;
+  /** Gives a namespace a new, never-used generation that lives at least ttlMs. */
+  bumpGeneration(namespaceKey: string, ttlMs: number): Promise<void>;
 }
 
 /**
- * Everything that may change an answer is part of its key: workspace, plugin, path,
- * query, Accept, and — when the user's own GitHub token was used — the user and a
- * digest of that token. An entry can therefore never reach another workspace or user.
+ * Everything that may change an answer is part of its key: workspace, plugin, the
+ * plugin's config version in the workspace (a new token or base URL never meets an
+ * answer made with the old one), path, query, Accept, the generations of the
+ * namespaces the answer belongs to (see ResponseCache.invalidate), and — when the
+ * user's own GitHub token was used — the user and a digest of that token. An entry
+ * can therefore never reach another workspace or user.
  */
 export interface CacheScope {
   readonly workspaceId: string;
   readonly pluginId: string;
+  readonly configVersion: number;
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly accept?: string;
   readonly user?: { readonly userId: string; readonly githubToken: string };
+  /** Current generations of the answer's namespaces, in a fixed order. */
+  readonly generations?: readonly string[];
 }
 
 export function cacheKey(scope: CacheScope): string {
   const user = scope.user ? [scope.user.userId, sha256(scope.user.githubToken)] : null;
-  const digest = sha256(JSON.stringify([scope.workspaceId, scope.pluginId, scope.path, scope.query, scope.accept ?? "", user]));
+  const digest = sha256(
+    JSON.stringify([
+      scope.workspaceId,
+      scope.pluginId,
+      scope.configVersion,
+      scope.path,
+      scope.query,
+      scope.accept ?? "",
+      user,
+      scope.generations ?? [],
+    ]),
+  );
   return `orbit:cache:v1:${digest}`;
+}
+
+/**
+ * A group of cached answers that one write makes stale together, such as the
+ * pipeline and history of one service in one workspace. Parts are joined
+ * unambiguously and hashed, so no namespace can collide with another or with an answer.
+ */
+export function cacheNamespace(...parts: string[]): string {
+  return `orbit:cache:v1:gen:${sha256(JSON.stringify(parts))}`;
 }
 
 export function createMemoryResponseStore(maxBytes = 64 * 1024 * 1024): ResponseStore {
@@ -36,12 +66,19 @@ export function createMemoryResponseStore(maxBytes = 64 * 1024 * 1024): Response
     sizeCalculation: (value) => value.body.byteLength + 256,
     ttlAutopurge: false,
   });
+  const generations = new LRUCache<string, string>({ max: 100_000, ttlAutopurge: false });
   return {
     async get(key) {
       return cache.get(key);
     },
     async set(key, value, ttlMs) {
       cache.set(key, value, { ttl: ttlMs });
+    },
+    async generation(namespaceKey) {
+      return generations.get(namespaceKey) ?? "0";
+    },
+    async bumpGeneration(namespaceKey, ttlMs) {
+      generations.set(namespaceKey, freshGeneration(), { ttl: ttlMs });
     },
   };
 }
@@ -66,7 +103,29 @@ export function createRedisResponseStore(redis: Redis, logger: Logger): Response
         logger.debug({ err: { message: error.message } }, "response cache write failed");
       });
     },
+    async generation(namespaceKey) {
+      try {
+        return (await redis.get(namespaceKey)) ?? "0";
+      } catch (error) {
+        // Unknown generation: a value no entry was stored under, so the read misses.
+        logger.debug({ err: { message: (error as Error).message } }, "response cache generation read failed");
+        return freshGeneration();
+      }
+    },
+    async bumpGeneration(namespaceKey, ttlMs) {
+      await redis.set(namespaceKey, freshGeneration(), "PX", ttlMs).catch((error: Error) => {
+        logger.warn({ err: { message: error.message } }, "response cache invalidation failed; cached answers may stay until they expire");
+      });
+    },
   };
+}
+
+/**
+ * Unique per bump, never "0": entries stored before the first bump can never match a
+ * later generation, even when a generation key expires and is bumped again.
+ */
+function freshGeneration(): string {
+  return `${Date.now().toString(36)}.${randomBytes(6).toString("hex")}`;
 }
 
 export interface CachedAnswer {
@@ -78,8 +137,24 @@ export interface ResponseCache {
   /**
    * Answers from the store when it can; otherwise makes one upstream call shared by
    * every identical request in flight, and stores a 200 answer for ttlMs.
+   * With `refresh`, the store is not read (the answer is fetched and stored anew):
+   * for pollers that exist to see changes.
    */
-  getOrFetch(key: string, ttlMs: number, signal: AbortSignal, fetch: (signal: AbortSignal) => Promise<SidecarResponse>): Promise<CachedAnswer>;
+  getOrFetch(
+    key: string,
+    ttlMs: number,
+    signal: AbortSignal,
+    fetch: (signal: AbortSignal) => Promise<SidecarResponse>,
+    options?: { readonly refresh?: boolean },
+  ): Promise<CachedAnswer>;
+  /** Current generations of namespaces, to put in a CacheScope. */
+  generations(namespaceKeys: readonly string[]): Promise<string[]>;
+  /**
+   * Makes every answer cached under the namespace unreachable: its generation changes,
+   * so later keys differ (entries are not deleted; they expire). `ttlMs` must be at
+   * least the longest TTL of the namespace's answers.
+   */
+  invalidate(namespaceKey: string, ttlMs: number): Promise<void>;
 }
 
 interface InFlight {
@@ -92,10 +167,12 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
   const inFlight = new Map<string, InFlight>();
 
   return {
-    async getOrFetch(key, ttlMs, signal, fetch) {
-      const cached = await store.get(key);
-      onLookup(cached !== undefined);
-      if (cached) return { response: cached, fromCache: true };
+    async getOrFetch(key, ttlMs, signal, fetch, options = {}) {
+      if (!options.refresh) {
+        const cached = await store.get(key);
+        onLookup(cached !== undefined);
+        if (cached) return { response: cached, fromCache: true };
+      }
 
       let shared = inFlight.get(key);
       if (!shared) {
@@ -127,6 +204,8 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
         if (!signal.aborted) entry.waiters--;
       }
     },
+    generations: (namespaceKeys) => Promise.all(namespaceKeys.map((namespaceKey) => store.generation(namespaceKey))),
+    invalidate: (namespaceKey, ttlMs) => store.bumpGeneration(namespaceKey, ttlMs),
   };
 }
 

@@ -7,6 +7,7 @@ import { createPluginCounters } from "./plugin-counters.js";
 import { createPluginForwarder } from "./plugin-forwarder.js";
 import type { PluginForwarder } from "./plugin-forwarder.js";
 import { createPluginHealth } from "./plugin-health.js";
+import type { PluginSettingsSource } from "./plugin-settings.js";
 import type { PluginHealth } from "./plugin-health.js";
 import { createMemoryResponseStore, createRedisResponseStore, createResponseCache } from "./response-cache.js";
 import { createSidecarClient } from "./sidecar-client.js";
@@ -21,7 +22,7 @@ export interface SidecarAccess {
 
 export function createSidecarAccess(
   config: Config,
-  deps: { logger: Logger; metrics: GatewayMetrics; tracing: Tracing; redis: Redis | undefined },
+  deps: { logger: Logger; metrics: GatewayMetrics; tracing: Tracing; redis: Redis | undefined; settings: PluginSettingsSource },
 ): SidecarAccess {
   const counters = createPluginCounters();
   if (!config.backstageUrl || !config.backstageServiceToken) {
@@ -51,6 +52,7 @@ export function createSidecarAccess(
     defaultCacheTtlMs: config.pluginCacheTtl,
     maxBodyBytes: config.proxyMaxBodyBytes,
     counters,
+    settings: deps.settings,
   });
   return { client, forwarder, health: createPluginHealth(client, counters) };
 }

@@ -7,16 +7,21 @@ import type { Logger } from "../lib/logger.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
 import type { Span } from "@opentelemetry/api";
 import type { Tracing } from "../tracing/tracing.js";
+import { encodePluginSettings } from "./plugin-settings.js";
+import type { PluginSettingsPayload } from "./plugin-settings.js";
 
 /** The headers through which the sidecar learns who is calling; clients can never set them. */
 export const SIDECAR_HEADERS = {
   workspace: "x-orbit-workspace-id",
   user: "x-orbit-user-id",
   githubToken: "x-orbit-github-token",
+  /** The called plugin's workspace configuration with decrypted secrets (see plugin-settings.ts). */
+  pluginSettings: "x-orbit-plugin-config",
 } as const;
 
 export interface SidecarCaller {
   readonly workspaceId: string;
+  /** "" when the gateway acts for the workspace itself (a shared poller); no user header is sent then. */
   readonly userId: string;
   /** The user's own GitHub token, passed through a dedicated header and never logged. */
   readonly githubToken?: string;
@@ -33,6 +38,8 @@ export interface SidecarRequest {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
   readonly caller: SidecarCaller;
+  /** The called plugin's settings in the caller's workspace; sent in their own header, never logged. */
+  readonly pluginSettings?: PluginSettingsPayload;
   /** The caller's cancellation and deadline (Connect's context signal). */
   readonly signal: AbortSignal;
   /** Milliseconds left of the caller's deadline, if it set one. */
@@ -97,12 +104,13 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
     const traced = options.tracing.startUpstream(`sidecar ${request.method} ${request.pluginId}`, request.parentSpan);
     let failure: { code: string; message: string } | undefined;
     const headers: Record<string, string> = {
-      ...request.headers,
+      ...withoutIdentityHeaders(request.headers ?? {}),
       ...traced.headers,
       authorization: `Bearer ${options.serviceToken}`,
       [SIDECAR_HEADERS.workspace]: request.caller.workspaceId,
-      [SIDECAR_HEADERS.user]: request.caller.userId,
     };
+    if (request.caller.userId) headers[SIDECAR_HEADERS.user] = request.caller.userId;
+    if (request.pluginSettings) headers[SIDECAR_HEADERS.pluginSettings] = encodePluginSettings(request.pluginSettings);
     if (request.caller.githubToken) headers[SIDECAR_HEADERS.githubToken] = request.caller.githubToken;
     if (request.caller.requestId) headers["x-request-id"] = request.caller.requestId;
     try {
@@ -121,7 +129,12 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         { plugin: request.pluginId, status: `${Math.floor(response.statusCode / 100)}xx` },
         (performance.now() - started) / 1000,
       );
-      if (response.statusCode === 502 || response.statusCode === 503 || response.statusCode === 504) {
+      const gatewayStatus = response.statusCode === 502 || response.statusCode === 503 || response.statusCode === 504;
+      // A plugin reporting that ITS upstream (GitHub, Jira) fails answers in Backstage's
+      // error shape: that is the plugin's answer, not a failing sidecar, so it neither
+      // opens the circuit (other plugins keep working) nor is retried (no extra load on
+      // a struggling upstream).
+      if (gatewayStatus && !isPluginErrorAnswer(response.headers, body)) {
         throw new SidecarFailure(`the sidecar answered HTTP ${response.statusCode}`, response.statusCode === 503, Code.Unavailable);
       }
       if (response.statusCode >= 500) failure = { code: `http_${response.statusCode}`, message: "upstream error" };
@@ -205,6 +218,28 @@ async function readLimited(response: Dispatcher.ResponseData, limit: number): Pr
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Backstage's JSON error body: {"error":{"name","message"},…,"response":{"statusCode"}}. */
+function isPluginErrorAnswer(headers: Record<string, string | string[] | undefined>, body: Uint8Array): boolean {
+  const contentType = headers["content-type"];
+  if (typeof contentType !== "string" || !contentType.includes("application/json")) return false;
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as { error?: { name?: unknown; message?: unknown }; response?: { statusCode?: unknown } };
+    return typeof parsed.error?.name === "string" && typeof parsed.error.message === "string" && typeof parsed.response?.statusCode === "number";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Only the gateway sets identity and settings headers; whatever a caller put in the
+ * allow-listed headers under these names is dropped (the allow-list refuses them
+ * already; this keeps the rule true for every caller of the client).
+ */
+function withoutIdentityHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const identity = new Set<string>([...Object.values(SIDECAR_HEADERS), "authorization"]);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !identity.has(name.toLowerCase())));
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {

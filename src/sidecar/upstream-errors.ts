@@ -1,4 +1,7 @@
+import { create } from "@bufbuild/protobuf";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 
 /**
  * How an upstream HTTP status reaches the caller: the Connect code that means the
@@ -16,12 +19,37 @@ export function codeForUpstreamStatus(status: number): Code {
   return Code.Unknown;
 }
 
-export function upstreamError(pluginId: string, status: number, body: Uint8Array): ConnectError {
+/**
+ * The Connect error for a plugin's error answer. A 429 (GitHub's rate limit, as the
+ * plugins report it) carries the wait like the gateway's own rate limiter does: a
+ * google.rpc.RetryInfo detail and a `retry-after` header (seconds).
+ */
+export function upstreamError(
+  pluginId: string,
+  status: number,
+  body: Uint8Array,
+  headers: Readonly<Record<string, string>> = {},
+): ConnectError {
   const detail = messageFrom(body);
+  const message = `plugin "${pluginId}" answered HTTP ${status}${detail ? `: ${detail}` : ""}`;
+  const code = codeForUpstreamStatus(status);
+  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers["retry-after"]) : undefined;
+  if (retryAfterSeconds === undefined) return new ConnectError(message, code);
   return new ConnectError(
-    `plugin "${pluginId}" answered HTTP ${status}${detail ? `: ${detail}` : ""}`,
-    codeForUpstreamStatus(status),
+    `${message} (retry in ${retryAfterSeconds}s)`,
+    code,
+    { "retry-after": String(retryAfterSeconds) },
+    [{ desc: RetryInfoSchema, value: { retryDelay: create(DurationSchema, { seconds: BigInt(retryAfterSeconds), nanos: 0 }) } }],
   );
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in whole seconds (at least 1). */
+export function retryAfterOf(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.max(1, Number(trimmed));
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - now) / 1000));
 }
 
 /** Backstage errors look like {"error":{"message":…}}; others {"message":…} or text. */

@@ -1,0 +1,37 @@
+import { Code } from "@connectrpc/connect";
+import { errors } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { PluginSettingsSource } from "../sidecar/plugin-settings.js";
+import type { PluginStateStore } from "../store/plugin-state-store.js";
+import { storeErrorToConnect } from "./store-errors.js";
+
+/**
+ * Reads a plugin's settings for the forwarder from the plugin state store: the
+ * version at once (it keys the cache), the decrypted secrets only when a call goes
+ * upstream. A disabled plugin is FAILED_PRECONDITION, like every data call.
+ */
+export function createPluginSettingsSource(store: PluginStateStore, logger: Logger): PluginSettingsSource {
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      const mapped = storeErrorToConnect(error);
+      if (!mapped) throw error;
+      if (mapped.code === Code.Internal) logger.error({ err: error }, "plugin secret could not be decrypted");
+      throw mapped;
+    }
+  };
+
+  return async (workspaceId, pluginId) => {
+    const state = await guarded(() => store.get(workspaceId, pluginId));
+    if (!state.enabled) throw errors.pluginDisabled(pluginId);
+    let secrets: Promise<Record<string, string>> | undefined;
+    return {
+      version: state.version,
+      async payload() {
+        secrets ??= state.secretNames.length === 0 ? Promise.resolve({}) : guarded(() => store.revealSecrets(workspaceId, pluginId));
+        return { config: { ...state.config }, secrets: await secrets };
+      },
+    };
+  };
+}
