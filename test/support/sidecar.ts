@@ -17,7 +17,8 @@ export interface RunningSidecar {
   stop(): Promise<void>;
 }
 
-export async function startSidecar(): Promise<RunningSidecar> {
+/** `env` adds settings for the sidecar process (e.g. tracing). */
+export async function startSidecar(env: Record<string, string> = {}): Promise<RunningSidecar> {
   const port = await freePort();
   const token = randomBytes(32).toString("base64url");
   const url = `http://127.0.0.1:${port}`;
@@ -26,7 +27,7 @@ export async function startSidecar(): Promise<RunningSidecar> {
   const start = async () => {
     child = spawn(process.execPath, ["--import", "tsx", "packages/backend/src/index.ts"], {
       cwd: SIDECAR_DIR,
-      env: { ...process.env, SIDECAR_PORT: String(port), SIDECAR_HOST: "127.0.0.1", BACKSTAGE_SERVICE_TOKEN: token, LOG_LEVEL: "warn" },
+      env: { ...process.env, SIDECAR_PORT: String(port), SIDECAR_HOST: "127.0.0.1", BACKSTAGE_SERVICE_TOKEN: token, LOG_LEVEL: "warn", ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
