@@ -531,6 +531,11 @@ describe("requests the gateway refuses itself", () => {
     expect((await errorOf(client().getPipeline({ workspaceId: OTHER, service: "checkout" }, await user(OTHER)))).code).toBe(Code.NotFound);
     const foreign = await errorOf(client().listServices({ workspaceId: OTHER }, await user(WS)));
     expect(foreign.code).toBe(Code.PermissionDenied);
+    // A stream's one request message is checked the same way before anything is read.
+    const watchForeign = async () => {
+      for await (const _ of client().watchPipeline({ workspaceId: OTHER, service: "checkout" }, await user(WS))) break;
+    };
+    expect((await errorOf(watchForeign())).code).toBe(Code.PermissionDenied);
   });
 
   it("answers FAILED_PRECONDITION where the plugin is disabled, for calls and for watches (also mid-stream)", async () => {
