@@ -196,7 +196,8 @@ describe("two gateway processes starting at once against one empty PostgreSQL", 
     const secret = randomBytes(32).toString("base64");
     const started = await Promise.all(
       [await freePort(), await freePort()].map(async (port) => {
-        const child = spawn("npx", ["tsx", "src/main.ts"], {
+        // node itself (not npx), so that killing the child stops the gateway too.
+        const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
           env: { ...process.env, PORT: String(port), DATABASE_URL: scratch.url, ORBIT_SVC_AUTH_SECRET: secret, NODE_ENV: "production" },
           stdio: ["ignore", "pipe", "pipe"],
         });

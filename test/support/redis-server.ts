@@ -24,18 +24,20 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
 
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async () => {
+    if (running()) return; // already serving: a second server could not bind the port anyway
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
       stdio: "ignore",
     });
     await waitUntilAnswers(url);
   };
   const stop = async () => {
-    const running = child;
-    if (!running || running.exitCode !== null) return;
+    const current = child;
+    if (!current || !running()) return;
     await new Promise((resolve) => {
-      running.once("exit", resolve);
-      running.kill("SIGKILL");
+      current.once("exit", resolve);
+      current.kill("SIGKILL");
     });
   };
   await start();
