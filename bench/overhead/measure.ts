@@ -1,0 +1,144 @@
+import { loadavg } from "node:os";
+import type { LoadGenerator } from "../lib/load/load-generator.js";
+import type { LatencySummary, PhaseResult, TargetSpec } from "../lib/load/job.js";
+import { cpuMillis } from "../lib/cpu-time.js";
+import { residentMiB, sampleRss } from "../lib/rss.js";
+import { summarize } from "../lib/stats.js";
+
+export interface RunShape {
+  readonly warmupSeconds: number;
+  readonly rate: number;
+  /** Per path, summed over the rounds. */
+  readonly rateSeconds: number;
+  readonly concurrency: number;
+  /** Per path, summed over the rounds. */
+  readonly saturateSeconds: number;
+  /** Each path's measurement is split into this many slices, taken in turn with the other paths'. */
+  readonly rounds: number;
+}
+
+export interface BenchPath {
+  readonly label: string;
+  readonly target: TargetSpec;
+  /** The proxy process of this path (gateway or nginx), whose CPU time and RSS are sampled. */
+  readonly proxyPid?: number;
+}
+
+export interface MergedPhase {
+  readonly ok: number;
+  readonly errors: Readonly<Record<string, number>>;
+  readonly latencyMs: LatencySummary;
+  readonly lagMs?: LatencySummary;
+  readonly throughput: number;
+}
+
+export interface PathResult {
+  readonly label: string;
+  readonly atRate: MergedPhase;
+  readonly saturated: MergedPhase;
+  /** Sidecar requests per successful call, over both measured phases (cached paths: ~0). */
+  readonly sidecarCallsPerCall: number;
+  /** The proxy's RSS: after warm-up, and the peak during each kind of phase. */
+  readonly proxyRss?: { readonly idleMiB: number; readonly atRatePeakMiB: number; readonly saturatedPeakMiB: number };
+  /** The proxy's CPU time per successful call, over both measured phases. */
+  readonly proxyCpuMsPerCall?: number;
+  /** The mean 1-minute load average at the end of the path's phases (our own load included), for context. */
+  readonly loadAverage: number;
+}
+
+/** Everything measured of one path, over all rounds. */
+class PathAccount {
+  readonly rate: PhaseResult[] = [];
+  readonly saturated: PhaseResult[] = [];
+  sidecarCalls = 0;
+  proxyCpuMs = 0;
+  idleMiB = Number.NaN;
+  ratePeakMiB = 0;
+  saturatedPeakMiB = 0;
+  readonly loads: number[] = [];
+}
+
+/**
+ * Measures every path the same way, interleaved: after a warm-up of each path, the
+ * fixed-rate measurement of every path is cut into `rounds` slices taken in turn
+ * (path A, B, C, then B, C, A, …), then saturation likewise. A burst of other work on
+ * a shared machine thus lands on every path alike instead of on whichever ran then.
+ */
+export async function measureInterleaved(
+  load: LoadGenerator,
+  paths: readonly BenchPath[],
+  shape: RunShape,
+  sidecarRequests: () => Promise<number>,
+  progress: (line: string) => void,
+): Promise<PathResult[]> {
+  const accounts = new Map(paths.map((path) => [path, new PathAccount()]));
+  for (const path of paths) {
+    await load.run(path.target, { kind: "rate", rate: shape.rate, seconds: shape.warmupSeconds });
+    const account = accounts.get(path) as PathAccount;
+    if (path.proxyPid) account.idleMiB = residentMiB(path.proxyPid) ?? Number.NaN;
+  }
+  progress(`warmed up ${paths.length} paths`);
+
+  const slice = async (path: BenchPath, kind: "rate" | "saturate") => {
+    const account = accounts.get(path) as PathAccount;
+    const before = await sidecarRequests();
+    const cpuBefore = path.proxyPid ? cpuMillis(path.proxyPid) : undefined;
+    const rss = path.proxyPid ? sampleRss(path.proxyPid) : undefined;
+    const result =
+      kind === "rate"
+        ? await load.run(path.target, { kind, rate: shape.rate, seconds: shape.rateSeconds / shape.rounds, raw: true })
+        : await load.run(path.target, { kind, concurrency: shape.concurrency, seconds: shape.saturateSeconds / shape.rounds, raw: true });
+    const peak = rss?.stop().peakMiB ?? 0;
+    const cpuAfter = path.proxyPid ? cpuMillis(path.proxyPid) : undefined;
+    if (cpuBefore !== undefined && cpuAfter !== undefined) account.proxyCpuMs += cpuAfter - cpuBefore;
+    account.sidecarCalls += (await sidecarRequests()) - before;
+    account.loads.push(loadavg()[0] ?? Number.NaN);
+    if (kind === "rate") {
+      account.rate.push(result);
+      account.ratePeakMiB = Math.max(account.ratePeakMiB, peak);
+    } else {
+      account.saturated.push(result);
+      account.saturatedPeakMiB = Math.max(account.saturatedPeakMiB, peak);
+    }
+  };
+  for (const kind of ["rate", "saturate"] as const) {
+    for (let round = 0; round < shape.rounds; round++) {
+      for (let i = 0; i < paths.length; i++) await slice(paths[(i + round) % paths.length] as BenchPath, kind);
+      progress(`${kind === "rate" ? `fixed rate ${shape.rate} req/s` : "saturation"}: round ${round + 1} of ${shape.rounds} done`);
+    }
+  }
+
+  return paths.map((path) => {
+    const account = accounts.get(path) as PathAccount;
+    const atRate = merge(account.rate);
+    const saturated = merge(account.saturated);
+    return {
+      label: path.label,
+      atRate,
+      saturated,
+      sidecarCallsPerCall: account.sidecarCalls / Math.max(1, atRate.ok + saturated.ok),
+      ...(path.proxyPid
+        ? {
+            proxyRss: { idleMiB: account.idleMiB, atRatePeakMiB: account.ratePeakMiB, saturatedPeakMiB: account.saturatedPeakMiB },
+            proxyCpuMsPerCall: account.proxyCpuMs / Math.max(1, atRate.ok + saturated.ok),
+          }
+        : {}),
+      loadAverage: account.loads.reduce((sum, value) => sum + value, 0) / Math.max(1, account.loads.length),
+    };
+  });
+}
+
+function merge(phases: readonly PhaseResult[]): MergedPhase {
+  const errors: Record<string, number> = {};
+  for (const phase of phases) for (const [reason, count] of Object.entries(phase.errors)) errors[reason] = (errors[reason] ?? 0) + count;
+  const ok = phases.reduce((sum, phase) => sum + phase.ok, 0);
+  const seconds = phases.reduce((sum, phase) => sum + phase.elapsedSeconds, 0);
+  const lags = phases.flatMap((phase) => phase.lags ?? []);
+  return {
+    ok,
+    errors,
+    latencyMs: summarize(phases.flatMap((phase) => phase.latencies ?? [])),
+    ...(lags.length > 0 ? { lagMs: summarize(lags) } : {}),
+    throughput: ok / Math.max(seconds, Number.EPSILON),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: the added latency and the throughput of the gateway against a
+ * direct sidecar call and against nginx, for the same sidecar route, on this machine,
+ * in one run. Prints figures; never fails on them (only on a broken harness).
+ *
+ * Options: --rate=1000 --seconds=15 --warmup=5 --concurrency=32 --saturate-seconds=9 --rounds=3
+ *          (seconds per path, split into rounds taken in turn with the other paths)
+ *          --store=postgres|pglite   (the gateway's plugin-state store; default: a private PostgreSQL)
+ *          --runtime=compiled|tsx    (default: src/ compiled as in the Dockerfile)
+ *          --gateway-node-args="--max-old-space-size=64"   (extra node flags for the gateway processes)
+ *          --quiet-load=1.5 --quiet-wait=180 (wait up to that many seconds for a 1-min load average below that)
+ *          BENCH_PIN=0 in the environment turns CPU pinning off.
+ */
+import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
+import { startSidecar } from "../test/support/sidecar.js";
+import type { RunningSidecar } from "../test/support/sidecar.js";
+import { Cleanup } from "./lib/cleanup.js";
+import { planCpus } from "./lib/cpu.js";
+import type { CpuPlan } from "./lib/cpu.js";
+import { startGatewayProcess } from "./lib/gateway-process.js";
+import type { GatewayProcess } from "./lib/gateway-process.js";
+import { compiledRuntime, tsxRuntime, withNodeArgs } from "./lib/gateway-runtime.js";
+import type { GatewayRuntime } from "./lib/gateway-runtime.js";
+import { startLoadGenerator } from "./lib/load/load-generator.js";
+import { describeMachine } from "./lib/machine.js";
+import { waitForQuietMachine } from "./lib/quiet.js";
+import { startNginx } from "./lib/nginx.js";
+import { choiceOption, numberOption, textOption } from "./lib/options.js";
+import { bearer, enableDeployment, pluginsClient } from "./lib/plugins-client.js";
+import { startPrivatePostgres } from "./lib/private-postgres.js";
+import { measureInterleaved } from "./overhead/measure.js";
+import type { BenchPath, PathResult, RunShape } from "./overhead/measure.js";
+import { goalLines, pacingLine, resultsTable } from "./overhead/report.js";
+import { ROUTE, USER, WORKSPACE, directTarget, gatewayTarget, sidecarIdentity } from "./overhead/targets.js";
+import type { GatewayProtocol } from "./overhead/targets.js";
+
+const shape: RunShape = {
+  rate: numberOption("rate", 1_000),
+  rateSeconds: numberOption("seconds", 15),
+  warmupSeconds: numberOption("warmup", 5),
+  concurrency: numberOption("concurrency", 32),
+  saturateSeconds: numberOption("saturate-seconds", 9),
+  rounds: Math.max(1, Math.round(numberOption("rounds", 3))),
+};
+const storeKind = choiceOption("store", ["postgres", "pglite"] as const, "postgres");
+const runtimeKind = choiceOption("runtime", ["compiled", "tsx"] as const, "compiled");
+const gatewayNodeArgs = textOption("gateway-node-args", "").split(/\s+/).filter(Boolean);
+const TOKEN_TTL_SECONDS = 4 * 3600;
+
+const quiet = await waitForQuietMachine(numberOption("quiet-load", 1.5), numberOption("quiet-wait", 180) * 1000);
+const machine = describeMachine(); // before pinning, which would hide cores from it
+const cpus = planCpus();
+const cleanup = new Cleanup();
+try {
+  const baseRuntime = cleanup.add(runtimeKind === "compiled" ? await compiledRuntime() : tsxRuntime, "the compiled gateway", (r) => r.dispose());
+  const runtime = withNodeArgs(baseRuntime, gatewayNodeArgs);
+  const store = await gatewayStore(cleanup);
+  console.log(
+    [
+      "# proxy overhead",
+      ...machine,
+      quiet,
+      `cpus: ${cpus.description}`,
+      `gateway: ${runtime.description}; store: ${store.description}; rate limit raised to 1e9/min (in memory); LOG_LEVEL=warn (no access log; nginx: access_log off)`,
+      `route: GET ${ROUTE.basePath}${ROUTE.endpoint} of the real sidecar; ${shape.rate} req/s for ${shape.rateSeconds} s after ${shape.warmupSeconds} s warm-up; ` +
+        `saturation: ${shape.concurrency} in flight for ${shape.saturateSeconds} s; each path's time in ${shape.rounds} slices, interleaved with the other paths`,
+      "",
+    ].join("\n"),
+  );
+
+  const sidecar = cleanup.add(await startSidecar(), "the sidecar", (s) => s.stop());
+  const identity = sidecarIdentity(sidecar.token);
+  const nginx = cleanup.add(
+    await startNginx({ upstreamUrl: sidecar.url, headers: identity, wrap: (argv) => cpus.proxyCommand(argv) }),
+    "nginx",
+    (n) => n.stop(),
+  );
+  const paths: BenchPath[] = [
+    { label: "direct (sidecar)", target: directTarget(sidecar.url, identity) },
+    { label: `nginx ${nginx.version}`, target: directTarget(nginx.url, {}), proxyPid: nginx.pid },
+  ];
+  // One gateway process per cache mode, so each mode's RSS is its own.
+  for (const cached of [false, true]) {
+    const gateway = cleanup.add(
+      await startBenchGateway({ sidecar, cached, runtime, cpus, databaseUrl: await store.freshDatabase() }),
+      "a gateway",
+      (g) => g.process.stop(),
+    );
+    for (const protocol of ["connect-json", "grpc-h2c"] as GatewayProtocol[]) {
+      paths.push({
+        label: `gateway ${protocol === "connect-json" ? "Connect JSON h1" : "gRPC h2c"} ${cached ? "cached" : "uncached"}`,
+        target: gatewayTarget(protocol, gateway.process.url, gateway.userToken, cached),
+        proxyPid: gateway.process.pid,
+      });
+    }
+  }
+  const load = cleanup.add(startLoadGenerator(), "the load generator", (l) => l.close());
+  const results = await measureInterleaved(load, paths, shape, () => sidecar.requestCount(), (line) => console.log(line));
+  const [direct, viaNginx] = results as [PathResult, PathResult, ...PathResult[]];
+
+  console.log(`\n${resultsTable(results, direct, shape.rate)}\n`);
+  console.log(pacingLine(results));
+  console.log(`load average after the run: ${loadavg()[0]?.toFixed(2)} (1 min)`);
+  console.log(
+    "+p50/+p99: added over the direct row; sidecar/call: sidecar requests per answered call; " +
+      "proxy CPU ms/call: user+system CPU time of the nginx or gateway process per answered call; " +
+      "proxy RSS: its VmRSS (after warm-up / peak at the fixed rate / peak at saturation); " +
+      "load: mean 1-min load average at the end of the path's slices (this run's own processes included)\n",
+  );
+  console.log(goalLines(results, direct, viaNginx, shape.rate).join("\n"));
+} finally {
+  await cleanup.run();
+}
+
+/** Where the gateway keeps plugin state: a private PostgreSQL (a fresh database per gateway), or embedded PGlite in memory. */
+async function gatewayStore(cleanup: Cleanup): Promise<{ description: string; freshDatabase(): Promise<string | undefined> }> {
+  if (storeKind === "pglite") return { description: "embedded PGlite in memory (ORBIT_DATA_DIR=memory://)", freshDatabase: async () => undefined };
+  const postgres = cleanup.add(await startPrivatePostgres(), "PostgreSQL", (pg) => pg.destroy());
+  return {
+    description: `a private PostgreSQL on 127.0.0.1:${postgres.port}`,
+    async freshDatabase() {
+      const name = `orbit_bench_${randomBytes(4).toString("hex")}`;
+      await postgres.createDatabase(name);
+      return postgres.url(name);
+    },
+  };
+}
+
+interface GatewayRun {
+  readonly sidecar: RunningSidecar;
+  readonly cached: boolean;
+  readonly runtime: GatewayRuntime;
+  readonly cpus: CpuPlan;
+  readonly databaseUrl: string | undefined;
+}
+
+/** A gateway process on the proxy core, its workspace set up and, when cached, its cache filled. */
+async function startBenchGateway({ sidecar, cached, runtime, cpus, databaseUrl }: GatewayRun): Promise<{ process: GatewayProcess; userToken: string }> {
+  const gateway = await startGatewayProcess(
+    {
+      BACKSTAGE_URL: sidecar.url,
+      BACKSTAGE_SERVICE_TOKEN: sidecar.token,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { ORBIT_DATA_DIR: "memory://" }),
+      // Raised for the run: every call still passes the limiter, none is refused.
+      RATE_LIMIT_MAX: "1000000000",
+      PLUGIN_CACHE_TTL: cached ? "5m" : "0",
+    },
+    { runtime, wrap: (argv) => cpus.proxyCommand(argv) },
+  );
+  try {
+    const admin = await gateway.token({ userId: "admin-bench", workspaceId: WORKSPACE, admin: true, ttlSeconds: TOKEN_TTL_SECONDS });
+    const userToken = await gateway.token({ userId: USER, workspaceId: WORKSPACE, ttlSeconds: TOKEN_TTL_SECONDS });
+    const client = pluginsClient(gateway.url);
+    await enableDeployment(client, admin, WORKSPACE, { github_api_url: "https://api.github.com" });
+    // Fill the cache once, so a cached run's every measured call is a hit.
+    await client.proxyPluginRequest({ workspaceId: WORKSPACE, pluginId: ROUTE.plugin, endpointPath: ROUTE.endpoint }, { headers: bearer(userToken) });
+    return { process: gateway, userToken };
+  } catch (error) {
+    console.error(`gateway output:\n${gateway.output()}`);
+    await gateway.stop();
+    throw error;
+  }
+}
