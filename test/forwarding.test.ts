@@ -171,6 +171,21 @@ describe("caching and coalescing", () => {
     expect(second.fromCache).toBe(false);
     expect((await call("user-1", "gho_one")).fromCache).toBe(true);
   });
+
+  it("never serves one user's answer to another user of the same workspace, token or not", async () => {
+    const client = pluginsClient("connect-json", gw.url);
+    const call = async (userId: string) =>
+      client.proxyPluginRequest(
+        { workspaceId: "ws-a", pluginId: "deployment", endpointPath: "/whoami", queryParams: { probe: "colleagues" } },
+        bearer(await gw.token({ workspaceId: "ws-a", userId })),
+      );
+    const first = await call("colleague-1");
+    const second = await call("colleague-2");
+    expect(json(first.data)).toMatchObject({ workspaceId: "ws-a", userId: "colleague-1" });
+    expect(json(second.data)).toMatchObject({ workspaceId: "ws-a", userId: "colleague-2" });
+    expect(second.fromCache).toBe(false);
+    expect((await call("colleague-1")).fromCache).toBe(true);
+  });
 });
 
 describe("the cache in Redis", () => {

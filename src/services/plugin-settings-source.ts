@@ -1,9 +1,8 @@
-import { Code } from "@connectrpc/connect";
 import { errors } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { PluginSettingsSource } from "../sidecar/plugin-settings.js";
 import type { PluginStateStore } from "../store/plugin-state-store.js";
-import { storeErrorToConnect } from "./store-errors.js";
+import { createStoreGuard } from "./store-errors.js";
 
 /**
  * Reads a plugin's settings for the forwarder from the plugin state store: the
@@ -11,16 +10,7 @@ import { storeErrorToConnect } from "./store-errors.js";
  * upstream. A disabled plugin is FAILED_PRECONDITION, like every data call.
  */
 export function createPluginSettingsSource(store: PluginStateStore, logger: Logger): PluginSettingsSource {
-  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      const mapped = storeErrorToConnect(error);
-      if (!mapped) throw error;
-      if (mapped.code === Code.Internal) logger.error({ err: error }, "plugin secret could not be decrypted");
-      throw mapped;
-    }
-  };
+  const guarded = createStoreGuard(logger);
 
   return async (workspaceId, pluginId) => {
     const state = await guarded(() => store.get(workspaceId, pluginId));

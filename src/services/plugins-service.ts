@@ -1,4 +1,3 @@
-import { Code } from "@connectrpc/connect";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Catalogue, CatalogueEntry } from "../catalogue/catalogue.js";
 import { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
@@ -14,7 +13,7 @@ import type { PluginForwarder } from "../sidecar/plugin-forwarder.js";
 import type { PluginHealth } from "../sidecar/plugin-health.js";
 import type { SidecarCaller } from "../sidecar/sidecar-client.js";
 import { returnableHeaders } from "../sidecar/forward-policy.js";
-import { storeErrorToConnect } from "./store-errors.js";
+import { createStoreGuard } from "./store-errors.js";
 import { listGitHubPullRequests, listJiraIssues } from "./work-item-rpcs.js";
 
 export interface PluginsServiceDeps {
@@ -44,17 +43,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     return entry;
   };
 
-  /** Runs a store call, turning store failures into Connect errors (and logging the serious ones). */
-  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      const mapped = storeErrorToConnect(error);
-      if (!mapped) throw error;
-      if (mapped.code === Code.Internal) deps.logger.error({ err: error }, "plugin secret could not be decrypted");
-      throw mapped;
-    }
-  };
+  const guarded = createStoreGuard(deps.logger);
 
   /** Validates the state a mutation would leave, then applies it (with schema defaults filled in). */
   const write = async (

@@ -106,7 +106,7 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
           path: request.path,
           query: request.query ?? {},
           ...(accept ? { accept } : {}),
-          ...(caller.githubToken ? { user: { userId: caller.userId, githubToken: caller.githubToken } } : {}),
+          ...(caller.userId ? { user: { userId: caller.userId, ...(caller.githubToken ? { githubToken: caller.githubToken } : {}) } } : {}),
           generations,
         });
         answer = await deps.cache.getOrFetch(key, request.cacheTtlMs ?? ttlOf(entry), signal, upstream, {

@@ -18,9 +18,11 @@ export interface ResponseStore {
  * Everything that may change an answer is part of its key: workspace, plugin, the
  * plugin's config version in the workspace (a new token or base URL never meets an
  * answer made with the old one), path, query, Accept, the generations of the
- * namespaces the answer belongs to (see ResponseCache.invalidate), and — when the
- * user's own GitHub token was used — the user and a digest of that token. An entry
- * can therefore never reach another workspace or user.
+ * namespaces the answer belongs to (see ResponseCache.invalidate), the acting user
+ * (plugins see X-Orbit-User-Id, so an answer may depend on it) and — when the user's
+ * own GitHub token was used — a digest of that token. An entry can therefore never
+ * reach another workspace or user. Calls without a user (the WatchPipeline poller)
+ * share the workspace-level entries.
  */
 export interface CacheScope {
   readonly workspaceId: string;
@@ -29,13 +31,13 @@ export interface CacheScope {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly accept?: string;
-  readonly user?: { readonly userId: string; readonly githubToken: string };
+  readonly user?: { readonly userId: string; readonly githubToken?: string };
   /** Current generations of the answer's namespaces, in a fixed order. */
   readonly generations?: readonly string[];
 }
 
 export function cacheKey(scope: CacheScope): string {
-  const user = scope.user ? [scope.user.userId, sha256(scope.user.githubToken)] : null;
+  const user = scope.user ? [scope.user.userId, scope.user.githubToken ? sha256(scope.user.githubToken) : null] : null;
   const digest = sha256(
     JSON.stringify([
       scope.workspaceId,

@@ -2,12 +2,24 @@ import pg from "pg";
 import type { PoolClient } from "pg";
 import { describeUrl } from "./database-url.js";
 import type { DatabaseDriver, DatabaseOptions, Queryable } from "./database.js";
+import { DatabaseUnavailableError, isConnectionFailure } from "./errors.js";
+
+/** Connection failures become DatabaseUnavailableError (callers answer UNAVAILABLE); query errors pass. */
+async function classified<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+  }
+}
 
 export async function createPostgresDriver(url: string, options: DatabaseOptions): Promise<DatabaseDriver> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     application_name: "orbit-plugins-gateway",
+    // A database that does not answer must fail calls, not hold them until their deadline.
+    connectionTimeoutMillis: 5_000,
   });
   // An idle client losing its connection emits "error" on the pool; unhandled, it would crash the process.
   pool.on("error", (error) => {
@@ -24,12 +36,12 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
 
   const on = (client: pg.Pool | PoolClient): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params as unknown[] | undefined);
+      const result = await classified(() => client.query(sql, params as unknown[] | undefined));
       return result.rows as R[];
     },
     async exec(sql: string) {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
-      await client.query(sql);
+      await classified(() => client.query(sql));
     },
   });
 
@@ -37,7 +49,7 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
     kind: "postgres",
     ...on(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await classified(() => pool.connect());
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
