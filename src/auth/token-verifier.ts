@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import type { AuthOutcome, Identity } from "./identity.js";
 
@@ -9,6 +10,8 @@ export type TokenVerifierOptions = {
   readonly issuer: string;
   readonly audience: string;
   readonly clockToleranceMs: number;
+  /** The clock, in ms since the epoch (tests move it). */
+  readonly now?: () => number;
 } & (
   | { readonly mode: "shared-secret"; readonly secret: string }
   | { readonly mode: "jwks"; readonly jwksUrl: string; readonly algorithms: readonly string[] }
@@ -29,6 +32,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       ? { key: new TextEncoder().encode(options.secret), algorithms: ["HS256"] }
       : { key: createRemoteJWKSet(new URL(options.jwksUrl)) as JWTVerifyGetKey, algorithms: [...options.algorithms] };
 
+  const now = options.now ?? Date.now;
   const verifyOptions = {
     algorithms,
     issuer: options.issuer,
@@ -36,6 +40,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     requiredClaims: ["exp", "sub"],
     clockTolerance: Math.round(options.clockToleranceMs / 1000),
   };
+
+  // Orbit reuses a token for its whole (short) life: a token verified once stays
+  // valid until its exp, so the signature check need not run on every call.
+  const verified = new LRUCache<string, { outcome: AuthOutcome; validUntilMs: number }>({ max: 10_000 });
 
   return {
     async verify(authorizationValues) {
@@ -47,12 +55,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const token = match[1];
       if (token.length > MAX_TOKEN_BYTES) return rejected("the token is too large");
       if (token.split(".").length !== 3) return rejected("the token is not a signed JWT (three segments)");
+      const known = verified.get(token);
+      if (known && now() < known.validUntilMs) return known.outcome;
       try {
-        const { payload } =
-          typeof key === "function"
-            ? await jwtVerify(token, key, verifyOptions)
-            : await jwtVerify(token, key, verifyOptions);
-        return identityFrom(payload);
+        const at = { ...verifyOptions, currentDate: new Date(now()) };
+        const { payload } = typeof key === "function" ? await jwtVerify(token, key, at) : await jwtVerify(token, key, at);
+        const outcome = identityFrom(payload);
+        if (outcome.kind === "authenticated" && typeof payload.exp === "number") {
+          verified.set(token, { outcome, validUntilMs: payload.exp * 1000 + options.clockToleranceMs });
+        }
+        return outcome;
       } catch (error) {
         return rejected(describe(error));
       }
