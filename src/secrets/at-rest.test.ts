@@ -1,23 +1,16 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPluginStateStore } from "../store/plugin-state-store.js";
-import { backends, seedCatalogue, uniqueWorkspace } from "../store/test-support/test-databases.js";
-import type { OpenedBackend } from "../store/test-support/test-databases.js";
+import { postgresBackend, uniqueWorkspace, useSeededDatabase } from "../store/test-support/test-databases.js";
 import { createSecretSealer } from "./envelope.js";
 import { generateKey, parseKeyRing } from "./key-ring.js";
 
 const run = promisify(execFile);
 
 describe("secrets at rest in a pg_dump of the real PostgreSQL database", () => {
-  const postgres = backends.find((b) => b.name === "postgres")!;
-  let opened: OpenedBackend;
-  beforeAll(async () => {
-    opened = await postgres.open();
-    await seedCatalogue(opened.db);
-  });
-  afterAll(() => opened.dispose());
+  const opened = useSeededDatabase(postgresBackend);
 
   it("holds the ciphertext, never the plaintext", async () => {
     const key = generateKey();

@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPluginStateStore } from "../store/plugin-state-store.js";
-import { backends, seedCatalogue, uniqueWorkspace } from "../store/test-support/test-databases.js";
-import type { OpenedBackend } from "../store/test-support/test-databases.js";
+import { postgresBackend, uniqueWorkspace, useSeededDatabase } from "../store/test-support/test-databases.js";
 import { createSecretSealer } from "./envelope.js";
 import { generateKey, parseKeyRing } from "./key-ring.js";
 
@@ -13,13 +12,7 @@ const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url
 const script = fileURLToPath(new URL("../../scripts/rotate-secrets.ts", import.meta.url));
 
 describe("npm run secrets:rotate", () => {
-  const postgres = backends.find((b) => b.name === "postgres")!;
-  let opened: OpenedBackend;
-  beforeAll(async () => {
-    opened = await postgres.open();
-    await seedCatalogue(opened.db);
-  });
-  afterAll(() => opened.dispose());
+  const opened = useSeededDatabase(postgresBackend);
 
   it("re-encrypts under the newest key and prints a summary", { timeout: 60_000 }, async () => {
     const k1 = `k1:${generateKey()}`;

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPluginStateStore } from "../store/plugin-state-store.js";
 import type { PluginStateStore } from "../store/plugin-state-store.js";
-import { backends, seedCatalogue, TEST_PLUGINS, uniqueWorkspace } from "../store/test-support/test-databases.js";
-import type { OpenedBackend } from "../store/test-support/test-databases.js";
+import { backends, postgresBackend, TEST_PLUGINS, uniqueWorkspace, useSeededDatabase } from "../store/test-support/test-databases.js";
 import { createSecretSealer } from "./envelope.js";
 import { KeyRingError } from "./errors.js";
 import { assertKeyRingUsable } from "./key-ring-check.js";
@@ -16,12 +15,7 @@ const ringK1K2 = parseKeyRing(`${key1},${key2}`);
 const ringK2 = parseKeyRing(key2);
 
 describe.each(backends)("secret rotation and key ring checks on $name", (backend) => {
-  let opened: OpenedBackend;
-  beforeAll(async () => {
-    opened = await backend.open();
-    await seedCatalogue(opened.db);
-  });
-  afterAll(() => opened.dispose());
+  const opened = useSeededDatabase(backend);
 
   const storeWith = (ring = ringK1): PluginStateStore =>
     createPluginStateStore({ db: opened.db, sealer: createSecretSealer(ring) });
@@ -142,13 +136,7 @@ describe.each(backends)("secret rotation and key ring checks on $name", (backend
 });
 
 describe("secret rotation on postgres while the service writes", () => {
-  const postgres = backends.find((b) => b.name === "postgres")!;
-  let opened: OpenedBackend;
-  beforeAll(async () => {
-    opened = await postgres.open();
-    await seedCatalogue(opened.db);
-  });
-  afterAll(() => opened.dispose());
+  const opened = useSeededDatabase(postgresBackend);
 
   it("skips a row locked by a writer, comes back to it, and loses neither write", async () => {
     const ws = uniqueWorkspace();

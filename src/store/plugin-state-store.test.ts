@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSecretSealer } from "../secrets/envelope.js";
 import { SecretDecryptionError } from "../secrets/errors.js";
 import { generateKey, parseKeyRing } from "../secrets/key-ring.js";
@@ -6,20 +6,16 @@ import { listCatalogue, syncCatalogue } from "./catalogue-sync.js";
 import { SecretsUnavailableError, UnknownPluginError, VersionConflictError } from "./errors.js";
 import { createPluginStateStore } from "./plugin-state-store.js";
 import type { PluginStateStore } from "./plugin-state-store.js";
-import { backends, seedCatalogue, uniqueWorkspace } from "./test-support/test-databases.js";
-import type { OpenedBackend } from "./test-support/test-databases.js";
+import { backends, postgresBackend, uniqueWorkspace, useSeededDatabase } from "./test-support/test-databases.js";
 
 const sealer = createSecretSealer(parseKeyRing(`k1:${generateKey()}`));
 
 describe.each(backends)("plugin state store on $name", (backend) => {
-  let opened: OpenedBackend;
+  const opened = useSeededDatabase(backend);
   let store: PluginStateStore;
-  beforeAll(async () => {
-    opened = await backend.open();
-    await seedCatalogue(opened.db);
+  beforeAll(() => {
     store = createPluginStateStore({ db: opened.db, sealer });
   });
-  afterAll(() => opened.dispose());
 
   /** Every text stored in the three tables, to prove what never reaches the database. */
   async function everythingStored(): Promise<string> {
@@ -243,13 +239,7 @@ describe.each(backends)("plugin state store on $name", (backend) => {
 });
 
 describe("plugin state store on postgres: first writers racing to create a row", () => {
-  const postgres = backends.find((b) => b.name === "postgres")!;
-  let opened: OpenedBackend;
-  beforeAll(async () => {
-    opened = await postgres.open();
-    await seedCatalogue(opened.db);
-  });
-  afterAll(() => opened.dispose());
+  const opened = useSeededDatabase(postgresBackend);
 
   it("merges every writer onto the row the first one inserts", async () => {
     const store = createPluginStateStore({ db: opened.db, sealer });

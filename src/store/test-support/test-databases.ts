@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { syncCatalogue } from "../catalogue-sync.js";
 import { createDatabase } from "../database.js";
 import type { Database } from "../database.js";
@@ -101,4 +102,33 @@ export async function seedCatalogue(db: Database): Promise<void> {
 /** A workspace id no other test uses, so tests sharing a database stay independent. */
 export function uniqueWorkspace(prefix = "ws"): string {
   return `${prefix}-${randomBytes(4).toString("hex")}`;
+}
+
+/** The PostgreSQL backend (TEST_DATABASE_URL). */
+export const postgresBackend = backends.find((backend) => backend.name === "postgres") as TestBackend;
+
+/**
+ * A migrated database of `backend` with the test catalogue seeded, opened before the
+ * calling describe block's tests and disposed after them. Read `db`/`url` inside tests.
+ */
+export function useSeededDatabase(backend: TestBackend): OpenedBackend {
+  let opened: OpenedBackend | undefined;
+  beforeAll(async () => {
+    opened = await backend.open();
+    await seedCatalogue(opened.db);
+  });
+  afterAll(() => opened?.dispose());
+  const current = (): OpenedBackend => {
+    if (!opened) throw new Error("the test database is opened in beforeAll; read it inside a test or hook");
+    return opened;
+  };
+  return {
+    get db() {
+      return current().db;
+    },
+    get url() {
+      return current().url;
+    },
+    dispose: () => current().dispose(),
+  };
 }

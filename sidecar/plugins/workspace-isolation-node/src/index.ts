@@ -18,3 +18,7 @@ export {
   type WorkspaceContext,
   type WorkspaceContextService,
 } from './WorkspaceContextService';
+export {
+  createPluginErrorHandler,
+  type PluginErrorStatus,
+} from './errorResponses';

@@ -68,14 +68,7 @@ export async function findVersions(
     .map(toVersion);
 }
 
+/** The provider's versions already have the API's shape; only readonly-ness differs. */
 function toVersion(version: VersionInfo): Version {
-  return {
-    kind: version.kind,
-    name: version.name,
-    sha: version.sha,
-    message: version.message,
-    author: version.author,
-    committedAt: version.committedAt,
-    htmlUrl: version.htmlUrl,
-  };
+  return { ...version };
 }

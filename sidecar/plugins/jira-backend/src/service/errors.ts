@@ -1,5 +1,6 @@
 import { CustomErrorBase } from '@backstage/errors';
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import { createPluginErrorHandler } from '@internal/plugin-workspace-isolation-node';
+import type { ErrorRequestHandler } from 'express';
 
 /**
  * The workspace has no usable Jira configuration (base_url, email, api_token).
@@ -21,31 +22,13 @@ export class JiraRateLimitError extends CustomErrorBase {
   }
 }
 
-/**
- * Answers the two errors Backstage's error middleware does not know (412 and
- * 429 with `Retry-After`) in Backstage's JSON error shape; everything else
- * (InputError 400, NotAllowedError 403, NotFoundError 404,
- * ServiceUnavailableError 503, …) goes on to Backstage's own middleware.
- */
+/** Jira's rate limit is 429 with `Retry-After`; a workspace without Jira settings is 412. */
 export function jiraErrorHandler(): ErrorRequestHandler {
-  return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-    } else if (error instanceof JiraRateLimitError) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-      sendError(req, res, 429, error);
-    } else if (error instanceof JiraNotConfiguredError) {
-      sendError(req, res, 412, error);
-    } else {
-      next(error);
+  return createPluginErrorHandler(error => {
+    if (error instanceof JiraRateLimitError) {
+      return { status: 429, retryAfterSeconds: error.retryAfterSeconds };
     }
-  };
-}
-
-function sendError(req: Request, res: Response, statusCode: number, error: Error) {
-  res.status(statusCode).json({
-    error: { name: error.name, message: error.message },
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode },
+    if (error instanceof JiraNotConfiguredError) return { status: 412 };
+    return undefined;
   });
 }
