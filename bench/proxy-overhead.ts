@@ -8,31 +8,29 @@
  *          --store=postgres|pglite   (the gateway's plugin-state store; default: a private PostgreSQL)
  *          --runtime=compiled|tsx    (default: src/ compiled as in the Dockerfile)
  *          --gateway-node-args="--max-old-space-size=64"   (extra node flags for the gateway processes)
+ *          --workers=2               (also measure a gateway of that many processes, GATEWAY_WORKERS, on every core
+ *                                     with a private Redis; 0 leaves it out; needs --store=postgres)
  *          --quiet-load=1.5 --quiet-wait=180 (wait up to that many seconds for a 1-min load average below that)
  *          BENCH_PIN=0 in the environment turns CPU pinning off.
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { startSidecar } from "../test/support/sidecar.js";
-import type { RunningSidecar } from "../test/support/sidecar.js";
+import { startPrivateRedis } from "../test/support/redis-server.js";
 import { Cleanup } from "./lib/cleanup.js";
 import { planCpus } from "./lib/cpu.js";
-import type { CpuPlan } from "./lib/cpu.js";
-import { startGatewayProcess } from "./lib/gateway-process.js";
-import type { GatewayProcess } from "./lib/gateway-process.js";
 import { compiledRuntime, tsxRuntime, withNodeArgs } from "./lib/gateway-runtime.js";
-import type { GatewayRuntime } from "./lib/gateway-runtime.js";
 import { startLoadGenerator } from "./lib/load/load-generator.js";
 import { describeMachine } from "./lib/machine.js";
 import { waitForQuietMachine } from "./lib/quiet.js";
 import { startNginx } from "./lib/nginx.js";
 import { choiceOption, numberOption, textOption } from "./lib/options.js";
-import { bearer, enableDeployment, pluginsClient } from "./lib/plugins-client.js";
+import { startBenchGateway } from "./overhead/bench-gateway.js";
 import { startPrivatePostgres } from "./lib/private-postgres.js";
 import { measureInterleaved } from "./overhead/measure.js";
 import type { BenchPath, PathResult, RunShape } from "./overhead/measure.js";
 import { goalLines, pacingLine, resultsTable } from "./overhead/report.js";
-import { ROUTE, USER, WORKSPACE, directTarget, gatewayTarget, sidecarIdentity } from "./overhead/targets.js";
+import { ROUTE, directTarget, gatewayTarget, sidecarIdentity } from "./overhead/targets.js";
 import type { GatewayProtocol } from "./overhead/targets.js";
 
 const shape: RunShape = {
@@ -46,7 +44,7 @@ const shape: RunShape = {
 const storeKind = choiceOption("store", ["postgres", "pglite"] as const, "postgres");
 const runtimeKind = choiceOption("runtime", ["compiled", "tsx"] as const, "compiled");
 const gatewayNodeArgs = textOption("gateway-node-args", "").split(/\s+/).filter(Boolean);
-const TOKEN_TTL_SECONDS = 4 * 3600;
+const clusterWorkers = Math.round(numberOption("workers", 2));
 
 const quiet = await waitForQuietMachine(numberOption("quiet-load", 1.5), numberOption("quiet-wait", 180) * 1000);
 const machine = describeMachine(); // before pinning, which would hide cores from it
@@ -83,7 +81,7 @@ try {
   // One gateway process per cache mode, so each mode's RSS is its own.
   for (const cached of [false, true]) {
     const gateway = cleanup.add(
-      await startBenchGateway({ sidecar, cached, runtime, cpus, databaseUrl: await store.freshDatabase() }),
+      await startBenchGateway({ sidecar, cached, runtime, wrap: (argv) => cpus.proxyCommand(argv), databaseUrl: await store.freshDatabase() }),
       "a gateway",
       (g) => g.process.stop(),
     );
@@ -94,6 +92,31 @@ try {
         proxyPid: gateway.process.pid,
       });
     }
+  }
+  if (clusterWorkers > 1 && storeKind === "postgres") {
+    // Several processes share budgets and caches through Redis, as GATEWAY_WORKERS requires.
+    const redis = cleanup.add(await startPrivateRedis(), "Redis", (r) => r.stop());
+    for (const cached of [false, true]) {
+      const gateway = cleanup.add(
+        await startBenchGateway({
+          sidecar,
+          cached,
+          runtime,
+          wrap: (argv) => cpus.everyCoreCommand(argv),
+          databaseUrl: await store.freshDatabase(),
+          env: { GATEWAY_WORKERS: String(clusterWorkers), REDIS_URL: redis.url },
+        }),
+        "a gateway cluster",
+        (g) => g.process.stop(),
+      );
+      paths.push({
+        label: `gateway x${clusterWorkers} Connect JSON h1 ${cached ? "cached" : "uncached"}`,
+        target: gatewayTarget("connect-json", gateway.process.url, gateway.userToken, cached),
+        proxyPid: gateway.process.pid,
+      });
+    }
+  } else if (clusterWorkers > 1) {
+    console.log("gateway cluster paths left out: GATEWAY_WORKERS needs PostgreSQL (--store=postgres)");
   }
   const load = cleanup.add(startLoadGenerator(), "the load generator", (l) => l.close());
   const results = await measureInterleaved(load, paths, shape, () => sidecar.requestCount(), (line) => console.log(line));
@@ -125,40 +148,4 @@ async function gatewayStore(cleanup: Cleanup): Promise<{ description: string; fr
       return postgres.url(name);
     },
   };
-}
-
-interface GatewayRun {
-  readonly sidecar: RunningSidecar;
-  readonly cached: boolean;
-  readonly runtime: GatewayRuntime;
-  readonly cpus: CpuPlan;
-  readonly databaseUrl: string | undefined;
-}
-
-/** A gateway process on the proxy core, its workspace set up and, when cached, its cache filled. */
-async function startBenchGateway({ sidecar, cached, runtime, cpus, databaseUrl }: GatewayRun): Promise<{ process: GatewayProcess; userToken: string }> {
-  const gateway = await startGatewayProcess(
-    {
-      BACKSTAGE_URL: sidecar.url,
-      BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { ORBIT_DATA_DIR: "memory://" }),
-      // Raised for the run: every call still passes the limiter, none is refused.
-      RATE_LIMIT_MAX: "1000000000",
-      PLUGIN_CACHE_TTL: cached ? "5m" : "0",
-    },
-    { runtime, wrap: (argv) => cpus.proxyCommand(argv) },
-  );
-  try {
-    const admin = await gateway.token({ userId: "admin-bench", workspaceId: WORKSPACE, admin: true, ttlSeconds: TOKEN_TTL_SECONDS });
-    const userToken = await gateway.token({ userId: USER, workspaceId: WORKSPACE, ttlSeconds: TOKEN_TTL_SECONDS });
-    const client = pluginsClient(gateway.url);
-    await enableDeployment(client, admin, WORKSPACE, { github_api_url: "https://api.github.com" });
-    // Fill the cache once, so a cached run's every measured call is a hit.
-    await client.proxyPluginRequest({ workspaceId: WORKSPACE, pluginId: ROUTE.plugin, endpointPath: ROUTE.endpoint }, { headers: bearer(userToken) });
-    return { process: gateway, userToken };
-  } catch (error) {
-    console.error(`gateway output:\n${gateway.output()}`);
-    await gateway.stop();
-    throw error;
-  }
 }

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
@@ -32,6 +33,7 @@ import { serverOptions } from "./lib/http-server.js";
 import { trackConnections } from "./lib/connection-drain.js";
 import type { Logger } from "./lib/logger.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { clusterMetricsPage } from "./cluster/metrics.js";
 import type { GatewayMetrics } from "./metrics/metrics.js";
 import { createRateLimiter } from "./ratelimit/rate-limiter.js";
 import { connectRedis } from "./ratelimit/redis-client.js";
@@ -74,7 +76,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, catalogue } = deps;
   const metrics = createMetrics();
-  const tracing = createTracing({
+  // In a cluster every worker's /metrics shows the whole cluster, whichever worker answers.
+  const metricsPage = cluster.isWorker ? clusterMetricsPage(metrics.registry) : () => metrics.registry.metrics();
+  const tracing = await createTracing({
     enabled: config.tracingEnabled,
     endpoint: config.tracingEndpoint,
     serviceName: "orbit-plugins-gateway",
@@ -195,7 +199,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     });
   });
 
-  registerHttpHealthRoutes(app, readiness, metrics, { metricsOnMainPort: config.metricsPort === undefined });
+  registerHttpHealthRoutes(app, readiness, { contentType: metrics.registry.contentType, page: metricsPage }, {
+    metricsOnMainPort: config.metricsPort === undefined,
+  });
   let metricsServer: Server | undefined;
   registerAccessLog(app, metrics, tracing);
 
@@ -214,7 +220,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readiness,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
-      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
+      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer({ contentType: metrics.registry.contentType, page: metricsPage }, config.host, config.metricsPort);
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const scheme = config.tlsCertFile ? "https" : "http";

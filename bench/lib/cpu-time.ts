@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { processTree } from "./process-tree.js";
 
 /** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
 const TICKS_PER_SECOND = (() => {
@@ -26,4 +27,10 @@ export function cpuMillis(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU time of a process and its descendants (a cluster's primary and workers), in milliseconds. */
+export function treeCpuMillis(root: number): number | undefined {
+  const times = processTree(root).map(cpuMillis).filter((time): time is number => time !== undefined);
+  return times.length === 0 ? undefined : times.reduce((sum, time) => sum + time, 0);
 }

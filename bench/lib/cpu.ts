@@ -20,6 +20,8 @@ export interface CpuPlan {
   readonly description: string;
   /** Runs argv on the proxy's core. */
   proxyCommand(argv: readonly string[]): CommandLine;
+  /** Runs argv on every core (a gateway cluster, whose workers share the machine with what surrounds them). */
+  everyCoreCommand(argv: readonly string[]): CommandLine;
 }
 
 export function planCpus(enabled = process.env.BENCH_PIN !== "0"): CpuPlan {
@@ -28,6 +30,7 @@ export function planCpus(enabled = process.env.BENCH_PIN !== "0"): CpuPlan {
     pinned: false,
     description: `not pinned (${why}): every process may use all ${cores} cores`,
     proxyCommand: ([command, ...args]) => ({ command: command ?? "", args }),
+    everyCoreCommand: ([command, ...args]) => ({ command: command ?? "", args }),
   });
   if (!enabled) return unpinned("BENCH_PIN=0");
   if (cores < 2) return unpinned("fewer than 2 cores");
@@ -40,6 +43,8 @@ export function planCpus(enabled = process.env.BENCH_PIN !== "0"): CpuPlan {
     pinned: true,
     description: `proxy under test (gateway or nginx) on CPU ${proxyCpus}; sidecar, PostgreSQL and load generator on CPU ${otherCpus} (taskset)`,
     proxyCommand: (argv) => ({ command: "taskset", args: ["-c", proxyCpus, ...argv] }),
+    // The orchestrator's own affinity (inherited by children) leaves out CPU 0: widen it back.
+    everyCoreCommand: (argv) => ({ command: "taskset", args: ["-c", `0-${cores - 1}`, ...argv] }),
   };
 }
 

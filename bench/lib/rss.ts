@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { processTree } from "./process-tree.js";
 
 /** Resident set size of a process in MiB, from /proc/<pid>/status (VmRSS); undefined once it is gone. */
 export function residentMiB(pid: number): number | undefined {
@@ -10,12 +11,22 @@ export function residentMiB(pid: number): number | undefined {
   }
 }
 
-/** Samples a process's RSS every `intervalMs` until stopped; reports the peak and the last sample. */
-export function sampleRss(pid: number, intervalMs = 100): { stop(): { peakMiB: number; lastMiB: number } } {
-  let peak = residentMiB(pid) ?? 0;
+/**
+ * RSS of a process and its descendants (a cluster's primary and workers), summed: an
+ * upper bound, since pages the processes share (the node binary) count once per process.
+ */
+export function treeResidentMiB(pids: readonly number[]): number | undefined {
+  const sizes = pids.map(residentMiB).filter((size): size is number => size !== undefined);
+  return sizes.length === 0 ? undefined : sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/** Samples the summed RSS of a process tree every `intervalMs` until stopped; reports the peak and the last sample. */
+export function sampleRss(root: number, intervalMs = 100): { stop(): { peakMiB: number; lastMiB: number } } {
+  const pids = processTree(root);
+  let peak = treeResidentMiB(pids) ?? 0;
   let last = peak;
   const timer = setInterval(() => {
-    const now = residentMiB(pid);
+    const now = treeResidentMiB(pids);
     if (now === undefined) return;
     last = now;
     peak = Math.max(peak, now);

@@ -1,8 +1,9 @@
 import { loadavg } from "node:os";
 import type { LoadGenerator } from "../lib/load/load-generator.js";
 import type { LatencySummary, PhaseResult, TargetSpec } from "../lib/load/job.js";
-import { cpuMillis } from "../lib/cpu-time.js";
-import { residentMiB, sampleRss } from "../lib/rss.js";
+import { treeCpuMillis } from "../lib/cpu-time.js";
+import { processTree } from "../lib/process-tree.js";
+import { sampleRss, treeResidentMiB } from "../lib/rss.js";
 import { summarize } from "../lib/stats.js";
 
 export interface RunShape {
@@ -20,7 +21,7 @@ export interface RunShape {
 export interface BenchPath {
   readonly label: string;
   readonly target: TargetSpec;
-  /** The proxy process of this path (gateway or nginx), whose CPU time and RSS are sampled. */
+  /** The proxy process of this path (gateway or nginx), whose CPU time and RSS are sampled, its child processes included (a cluster's workers). */
   readonly proxyPid?: number;
 }
 
@@ -75,21 +76,21 @@ export async function measureInterleaved(
   for (const path of paths) {
     await load.run(path.target, { kind: "rate", rate: shape.rate, seconds: shape.warmupSeconds });
     const account = accounts.get(path) as PathAccount;
-    if (path.proxyPid) account.idleMiB = residentMiB(path.proxyPid) ?? Number.NaN;
+    if (path.proxyPid) account.idleMiB = treeResidentMiB(processTree(path.proxyPid)) ?? Number.NaN;
   }
   progress(`warmed up ${paths.length} paths`);
 
   const slice = async (path: BenchPath, kind: "rate" | "saturate") => {
     const account = accounts.get(path) as PathAccount;
     const before = await sidecarRequests();
-    const cpuBefore = path.proxyPid ? cpuMillis(path.proxyPid) : undefined;
+    const cpuBefore = path.proxyPid ? treeCpuMillis(path.proxyPid) : undefined;
     const rss = path.proxyPid ? sampleRss(path.proxyPid) : undefined;
     const result =
       kind === "rate"
         ? await load.run(path.target, { kind, rate: shape.rate, seconds: shape.rateSeconds / shape.rounds, raw: true })
         : await load.run(path.target, { kind, concurrency: shape.concurrency, seconds: shape.saturateSeconds / shape.rounds, raw: true });
     const peak = rss?.stop().peakMiB ?? 0;
-    const cpuAfter = path.proxyPid ? cpuMillis(path.proxyPid) : undefined;
+    const cpuAfter = path.proxyPid ? treeCpuMillis(path.proxyPid) : undefined;
     if (cpuBefore !== undefined && cpuAfter !== undefined) account.proxyCpuMs += cpuAfter - cpuBefore;
     account.sidecarCalls += (await sidecarRequests()) - before;
     account.loads.push(loadavg()[0] ?? Number.NaN);

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
@@ -74,6 +75,25 @@ export const settings = {
     schema: port.default(50053),
     defaultText: "50053",
     description: "Port for every protocol: Connect, gRPC and gRPC-Web over HTTP/1.1 and HTTP/2 (h2c, or h2 with TLS).",
+  },
+  workers: {
+    env: "GATEWAY_WORKERS",
+    schema: z
+      .string()
+      .trim()
+      .default("1")
+      .transform((value, ctx) => {
+        if (value === "auto") return availableParallelism();
+        const count = Number(value);
+        if (!Number.isInteger(count) || count < 1 || count > 64) {
+          ctx.addIssue({ code: "custom", message: `"${value}" is not a worker count (1–64, or auto for one per core)` });
+          return z.NEVER;
+        }
+        return count;
+      }),
+    defaultText: "1",
+    description:
+      "Gateway processes sharing PORT (Node's cluster module), `auto` for one per core. One process runs JavaScript on one core; more use more cores. Above 1 needs `DATABASE_URL`, `REDIS_URL` (rate limits and caches shared by every process) and a configured token secret or JWKS.",
   },
   metricsPort: {
     env: "METRICS_PORT",
@@ -193,6 +213,13 @@ export const settings = {
     schema: duration.default(300_000),
     defaultText: "5m",
     description: "How long GET answers of plugins are cached (per workspace, plugin, path, query and user token); a plugin's `cacheTtlSeconds` in the catalogue overrides it. `0` turns caching off.",
+  },
+  pluginStateCacheTtl: {
+    env: "PLUGIN_STATE_CACHE_TTL",
+    schema: duration.default(5_000),
+    defaultText: "5s",
+    description:
+      "How long a workspace's plugin state (enabled, config version, decrypted secrets) is kept in memory at most. Every replica drops an entry as soon as any replica commits a change (PostgreSQL LISTEN/NOTIFY); the TTL bounds only changes no notification announces (a row edited by hand). `0` reads it from the database on every call.",
   },
   pipelineCacheTtl: {
     env: "PIPELINE_CACHE_TTL",

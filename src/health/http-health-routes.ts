@@ -1,8 +1,13 @@
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { FastifyInstance } from "fastify";
-import type { GatewayMetrics } from "../metrics/metrics.js";
 import type { Readiness } from "./readiness.js";
+
+/** Where the Prometheus page comes from: this process's registry, or the cluster's aggregate. */
+export interface MetricsSource {
+  readonly contentType: string;
+  page(): Promise<string>;
+}
 
 /**
  * Plain HTTP endpoints for orchestrators and scrapers: liveness says the process
@@ -11,7 +16,7 @@ import type { Readiness } from "./readiness.js";
 export function registerHttpHealthRoutes(
   app: FastifyInstance,
   readiness: Readiness,
-  metrics: GatewayMetrics,
+  metrics: MetricsSource,
   options: { metricsOnMainPort: boolean },
 ): void {
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -25,21 +30,21 @@ export function registerHttpHealthRoutes(
 
   if (options.metricsOnMainPort) {
     app.get("/metrics", async (_request, reply) => {
-      reply.header("content-type", metrics.registry.contentType);
-      return metrics.registry.metrics();
+      reply.header("content-type", metrics.contentType);
+      return metrics.page();
     });
   }
 }
 
 /** `/metrics` on its own port, so scrapers need no route to the RPC port. */
-export async function startMetricsServer(metrics: GatewayMetrics, host: string, port: number): Promise<Server> {
+export async function startMetricsServer(metrics: MetricsSource, host: string, port: number): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
       response.writeHead(404, { "content-type": "text/plain" }).end("only GET /metrics is served here\n");
       return;
     }
-    metrics.registry.metrics().then(
-      (page) => response.writeHead(200, { "content-type": metrics.registry.contentType }).end(page),
+    metrics.page().then(
+      (page) => response.writeHead(200, { "content-type": metrics.contentType }).end(page),
       () => response.writeHead(500).end(),
     );
   });

@@ -66,6 +66,8 @@ export function createMetrics(): GatewayMetrics {
         name: "plugins_sidecar_circuit_state",
         help: "Circuit breaker in front of the sidecar: 1 for the current state (closed, half-open or open).",
         labelNames: ["state"],
+        // In a cluster each worker has its circuit: 1 where any worker is in that state.
+        aggregator: "max",
         registers: [registry],
         collect() {
           const current = state();

@@ -7,6 +7,16 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** What a LISTEN subscription reports besides the notifications themselves. */
+export interface NotificationHandlers {
+  /** The payload of a NOTIFY on the channel (delivered only when the notifying transaction commits). */
+  message(payload: string): void;
+  /** Listening stopped (the connection was lost): notifications may be missed until `resumed`. */
+  lost(): void;
+  /** Listening (again): from now on every notification arrives. Also called once when the subscription starts. */
+  resumed(): void;
+}
+
 /**
  * The one database seam of the gateway: PostgreSQL through `pg`, or embedded
  * PostgreSQL through PGlite. Both speak the same SQL, so the store has one code path.
@@ -22,6 +32,11 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Resolves when the database answers; for readiness checks. */
   ping(): Promise<void>;
+  /**
+   * Subscribes to NOTIFY on a channel; never rejects (a connection that cannot be made
+   * yet is `lost` and retried). Resolves with the function that unsubscribes.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -39,6 +54,8 @@ export interface DatabaseOptions {
   /** Maximum connections of the pg pool (default 10). */
   readonly poolSize?: number;
   readonly logger?: StoreLogger;
+  /** Refuse use of the database handle inside its own transactions (default: unless NODE_ENV is production); see guardDriver. */
+  readonly checkNesting?: boolean;
 }
 
 /** Where `npm start` keeps its embedded database when nothing is configured. */
@@ -48,6 +65,7 @@ export const DEFAULT_PGLITE_DATA_DIR = ".data/pglite";
 export interface DatabaseDriver extends Queryable {
   readonly kind: Database["kind"];
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -59,11 +77,16 @@ export class NestedTransactionError extends Error {
   }
 }
 
-/** Wraps a driver with the "no outer-handle use inside a transaction" guard and ping. */
-export function guardDriver(driver: DatabaseDriver): Database {
-  const inTransaction = new AsyncLocalStorage<true>();
+/**
+ * Wraps a driver with ping and, when `checkNesting`, the "no outer-handle use inside a
+ * transaction" guard. The guard is a check for programming errors, on in development
+ * and tests: it needs AsyncLocalStorage, which on Node 20 turns on promise hooks for
+ * the whole process once used, a cost every RPC would pay in production.
+ */
+export function guardDriver(driver: DatabaseDriver, checkNesting = true): Database {
+  const inTransaction = checkNesting ? new AsyncLocalStorage<true>() : undefined;
   const outside = (): void => {
-    if (inTransaction.getStore()) throw new NestedTransactionError();
+    if (inTransaction?.getStore()) throw new NestedTransactionError();
   };
   return {
     kind: driver.kind,
@@ -77,12 +100,13 @@ export function guardDriver(driver: DatabaseDriver): Database {
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       outside();
-      return driver.transaction((tx) => inTransaction.run(true, () => fn(tx)));
+      return driver.transaction(inTransaction ? (tx) => inTransaction.run(true, () => fn(tx)) : fn);
     },
     async ping() {
       outside();
       await driver.query("SELECT 1");
     },
+    listen: (channel, handlers) => driver.listen(channel, handlers),
     close: () => driver.close(),
   };
 }
@@ -98,5 +122,5 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     options.url !== undefined && options.url !== ""
       ? await (await import("./postgres-driver.js")).createPostgresDriver(options.url, options)
       : await (await import("./pglite-driver.js")).createPgliteDriver(options.dataDir, options);
-  return guardDriver(driver);
+  return guardDriver(driver, options.checkNesting ?? process.env.NODE_ENV !== "production");
 }

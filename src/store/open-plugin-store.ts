@@ -8,12 +8,15 @@ import { createDatabase } from "./database.js";
 import type { Database } from "./database.js";
 import { migrate } from "./migrate.js";
 import { createPluginStateStore } from "./plugin-state-store.js";
+import { createCachedPluginStateStore } from "./cached-plugin-state-store.js";
 import type { PluginStateStore } from "./plugin-state-store.js";
 
 export interface PluginStoreSettings {
   readonly databaseUrl?: string;
   readonly dataDir: string;
   readonly secretsKeys?: string;
+  /** How long a plugin's state is cached in memory at most (changes drop it at once); 0 reads it on every call. */
+  readonly pluginStateCacheTtl?: number;
 }
 
 export interface OpenedPluginStore {
@@ -57,6 +60,8 @@ export async function openPluginStore(
     await db.close();
     throw error;
   }
-  const store = createPluginStateStore({ db, ...(keyRing ? { sealer: createSecretSealer(keyRing) } : {}) });
+  const stored = createPluginStateStore({ db, ...(keyRing ? { sealer: createSecretSealer(keyRing) } : {}) });
+  const ttlMs = settings.pluginStateCacheTtl ?? 0;
+  const store = ttlMs > 0 ? await createCachedPluginStateStore(stored, db, { ttlMs }) : stored;
   return { db, store, canStoreSecrets: keyRing !== undefined };
 }

@@ -31,6 +31,14 @@ export async function createPgliteDriver(dataDir: string | undefined, options: D
     ...on(db),
     // PGlite's transaction() runs BEGIN/COMMIT and rolls back when fn throws.
     transaction: (fn) => db.transaction((tx) => fn(on(tx))),
+    // One in-process database: a subscription is never lost.
+    async listen(channel, handlers) {
+      const unlisten = await db.listen(channel, (payload) => handlers.message(payload));
+      handlers.resumed();
+      return async () => {
+        if (!db.closed) await unlisten();
+      };
+    },
     close: () => db.close(),
   };
 }

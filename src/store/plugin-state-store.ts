@@ -95,6 +95,14 @@ const STATE_COLUMNS = `enabled, config, ARRAY(SELECT jsonb_object_keys(secrets))
 
 const FOREIGN_KEY_VIOLATION = "23503";
 
+/** The NOTIFY channel on which every committed change of a plugin's state is announced. */
+export const PLUGIN_STATE_CHANNEL = "orbit_plugin_state";
+
+/** The payload announcing a change: the workspace and plugin, as a JSON pair. */
+export function stateChangePayload(workspaceId: string, pluginId: string): string {
+  return JSON.stringify([workspaceId, pluginId]);
+}
+
 export function blankPluginState(workspaceId: string, pluginId: string): PluginState {
   return {
     workspaceId,
@@ -170,8 +178,9 @@ export function createPluginStateStore({ db, sealer }: PluginStateStoreOptions):
           throw new VersionConflictError(workspaceId, pluginId, options.expectedVersion, actual);
         }
       };
-      const audit = (state: PluginState, action: AuditAction, configKeys: string[], secretKeys: string[]) =>
-        recordAudit(tx, {
+      /** Every effective change is audited and announced to other replicas (delivered on commit). */
+      const audit = async (state: PluginState, action: AuditAction, configKeys: string[], secretKeys: string[]) => {
+        await recordAudit(tx, {
           workspaceId,
           pluginId,
           actor,
@@ -180,6 +189,8 @@ export function createPluginStateStore({ db, sealer }: PluginStateStoreOptions):
           changedSecretKeys: secretKeys,
           version: state.version,
         });
+        await tx.query("SELECT pg_notify($1, $2)", [PLUGIN_STATE_CHANNEL, stateChangePayload(workspaceId, pluginId)]);
+      };
 
       let current = await lockRow(tx, workspaceId, pluginId);
       if (current === undefined) {

@@ -3,6 +3,7 @@ import type { PoolClient } from "pg";
 import { describeUrl } from "./database-url.js";
 import type { DatabaseDriver, DatabaseOptions, Queryable } from "./database.js";
 import { DatabaseUnavailableError, isConnectionFailure } from "./errors.js";
+import { listenOnPostgres } from "./postgres-listener.js";
 
 /** Connection failures become DatabaseUnavailableError (callers answer UNAVAILABLE); query errors pass. */
 async function classified<T>(work: () => Promise<T>): Promise<T> {
@@ -45,6 +46,8 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
     },
   });
 
+  const listeners = new Set<{ stop(): Promise<void> }>();
+
   return {
     kind: "postgres",
     ...on(pool),
@@ -68,6 +71,19 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    async listen(channel, handlers) {
+      const listener = listenOnPostgres(url, channel, handlers, options.logger);
+      listeners.add(listener);
+      await listener.ready;
+      return async () => {
+        listeners.delete(listener);
+        await listener.stop();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((listener) => listener.stop()));
+      listeners.clear();
+      await pool.end();
+    },
   };
 }

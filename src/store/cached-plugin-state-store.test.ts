@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecretSealer } from "../secrets/envelope.js";
+import { generateKey, parseKeyRing } from "../secrets/key-ring.js";
+import { createCachedPluginStateStore } from "./cached-plugin-state-store.js";
+import type { CachedPluginStateStore } from "./cached-plugin-state-store.js";
+import { createDatabase } from "./database.js";
+import type { Database } from "./database.js";
+import { createPluginStateStore } from "./plugin-state-store.js";
+import type { PluginStateStore } from "./plugin-state-store.js";
+import { backends, postgresBackend, uniqueWorkspace, useSeededDatabase } from "./test-support/test-databases.js";
+
+const sealer = createSecretSealer(parseKeyRing(`k1:${generateKey()}`));
+/** Long enough that only a change notification can explain a fresh read within a test. */
+const HOUR_MS = 3_600_000;
+
+/** The real store, counting the reads that reach the database. */
+function countingStore(db: Database): { store: PluginStateStore; reads: { get: number; secrets: number } } {
+  const inner = createPluginStateStore({ db, sealer });
+  const reads = { get: 0, secrets: 0 };
+  return {
+    reads,
+    store: {
+      ...inner,
+      get: (workspaceId, pluginId) => {
+        reads.get++;
+        return inner.get(workspaceId, pluginId);
+      },
+      revealSecrets: (workspaceId, pluginId) => {
+        reads.secrets++;
+        return inner.revealSecrets(workspaceId, pluginId);
+      },
+    },
+  };
+}
+
+/** Retries a check until it holds (a condition with a deadline, not a fixed wait). */
+async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean, deadlineMs = 10_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (holds(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Reads until an answer comes from memory: a write's own notification arrives a moment
+ * after the write and drops the entry once more, so the first read after it may not stay.
+ */
+async function settledRead(store: PluginStateStore, reads: { get: number }, workspaceId: string, pluginId: string) {
+  const served = await eventually(
+    async () => {
+      const before = reads.get;
+      const state = await store.get(workspaceId, pluginId);
+      return { state, fromMemory: reads.get === before };
+    },
+    (read) => read.fromMemory,
+  );
+  expect(served.fromMemory).toBe(true);
+  return served.state;
+}
+
+describe.each(backends)("cached plugin state on $name", (backend) => {
+  const opened = useSeededDatabase(backend);
+  let counted: ReturnType<typeof countingStore>;
+  let cached: CachedPluginStateStore;
+  beforeAll(async () => {
+    counted = countingStore(opened.db);
+    cached = await createCachedPluginStateStore(counted.store, opened.db, { ttlMs: HOUR_MS });
+  });
+  afterAll(() => cached.close());
+
+  it("reads a plugin's state from the database once, then from memory", async () => {
+    const ws = uniqueWorkspace();
+    await cached.apply(ws, "jira", "alice", { enabled: true, config: { jira_url: "https://jira.example" } });
+    await settledRead(cached, counted.reads, ws, "jira");
+    const before = counted.reads.get;
+    const states = [await cached.get(ws, "jira"), await cached.get(ws, "jira"), await cached.get(ws, "jira")];
+    expect(counted.reads.get - before).toBe(0);
+    expect(states.map((state) => state.version)).toEqual([1, 1, 1]);
+    expect(states[0]).toMatchObject({ enabled: true, config: { jira_url: "https://jira.example" } });
+  });
+
+  it("lets concurrent misses of one plugin share one database read", async () => {
+    const ws = uniqueWorkspace();
+    const before = counted.reads.get;
+    const states = await Promise.all(Array.from({ length: 20 }, () => cached.get(ws, "deployment")));
+    expect(counted.reads.get - before).toBe(1);
+    expect(new Set(states.map((state) => state.version))).toEqual(new Set([0]));
+  });
+
+  it("sees its own write on the very next read, secrets included", async () => {
+    const ws = uniqueWorkspace();
+    await cached.apply(ws, "jira", "alice", { enabled: true, secrets: { api_token: "first-token" } });
+    expect(await cached.revealSecrets(ws, "jira")).toEqual({ api_token: "first-token" });
+    expect((await cached.get(ws, "jira")).enabled).toBe(true);
+
+    await cached.apply(ws, "jira", "alice", { enabled: false, secrets: { api_token: "second-token" } });
+    expect(await cached.get(ws, "jira")).toMatchObject({ enabled: false, version: 2 });
+    expect(await cached.revealSecrets(ws, "jira")).toEqual({ api_token: "second-token" });
+  });
+
+  it("drops a plugin's entry when another store on the same database commits a change", async () => {
+    const ws = uniqueWorkspace();
+    const other = createPluginStateStore({ db: opened.db, sealer });
+    await other.apply(ws, "kubernetes", "bob", { enabled: true });
+    expect((await cached.get(ws, "kubernetes")).version).toBe(1);
+
+    await other.apply(ws, "kubernetes", "bob", { config: { namespace: "prod" } });
+    const fresh = await eventually(() => cached.get(ws, "kubernetes"), (state) => state.version === 2);
+    expect(fresh).toMatchObject({ version: 2, config: { namespace: "prod" } });
+  });
+
+  it("keeps a failed read out of the cache", async () => {
+    const ws = uniqueWorkspace();
+    const bare = await createCachedPluginStateStore(createPluginStateStore({ db: opened.db }), opened.db, { ttlMs: HOUR_MS });
+    try {
+      await createPluginStateStore({ db: opened.db, sealer }).apply(ws, "jira", "alice", { secrets: { api_token: "t" } });
+      // No key ring: revealing fails, and fails again rather than replaying a cached failure forever.
+      await expect(bare.revealSecrets(ws, "jira")).rejects.toThrow(/ORBIT_SECRETS_KEYS/);
+      await expect(bare.revealSecrets(ws, "jira")).rejects.toThrow(/ORBIT_SECRETS_KEYS/);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe("cached plugin state across replicas (PostgreSQL)", () => {
+  const opened = useSeededDatabase(postgresBackend);
+  let replicaDb: Database;
+  let replica: ReturnType<typeof countingStore>;
+  let cached: CachedPluginStateStore;
+  beforeAll(async () => {
+    // A second gateway's own connection pool and listener on the same database.
+    replicaDb = await createDatabase({ url: opened.url as string });
+    replica = countingStore(replicaDb);
+    cached = await createCachedPluginStateStore(replica.store, replicaDb, { ttlMs: HOUR_MS });
+  });
+  afterAll(async () => {
+    await cached.close();
+    await replicaDb.close();
+  });
+
+  it("serves another replica's committed write, not its own cached state", async () => {
+    const ws = uniqueWorkspace();
+    const writer = createPluginStateStore({ db: opened.db, sealer });
+    await writer.apply(ws, "deployment", "alice", { enabled: true });
+    expect((await settledRead(cached, replica.reads, ws, "deployment")).enabled).toBe(true);
+
+    await writer.apply(ws, "deployment", "alice", { enabled: false });
+    const after = await eventually(() => cached.get(ws, "deployment"), (state) => !state.enabled);
+    expect(after.enabled).toBe(false);
+  });
+
+  it("an uncommitted write announces nothing", async () => {
+    const ws = uniqueWorkspace();
+    const writer = createPluginStateStore({ db: opened.db, sealer });
+    await writer.apply(ws, "jira", "alice", { enabled: true });
+    expect((await settledRead(cached, replica.reads, ws, "jira")).version).toBe(1);
+    const reads = replica.reads.get;
+    // The version check fails inside the transaction, after nothing was written: rolled back.
+    await expect(writer.apply(ws, "jira", "alice", { enabled: false }, { expectedVersion: 7 })).rejects.toThrow(/version/);
+    expect((await cached.get(ws, "jira")).enabled).toBe(true);
+    expect(replica.reads.get).toBe(reads);
+  });
+
+  it("after losing its listening connection it hears of every change again, including those it missed", async () => {
+    const ws = uniqueWorkspace();
+    const writer = createPluginStateStore({ db: opened.db, sealer });
+    await writer.apply(ws, "jira", "alice", { enabled: true });
+    expect((await cached.get(ws, "jira")).version).toBe(1);
+
+    const terminated = await opened.db.query<{ done: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+        WHERE application_name = 'orbit-plugins-gateway-listener' AND datname = current_database()`,
+    );
+    expect(terminated.length).toBeGreaterThan(0);
+    // Its notification may reach no listener of the replica: the reconnect must still reveal it.
+    await writer.apply(ws, "jira", "alice", { config: { jira_url: "https://changed.example" } });
+    const fresh = await eventually(() => cached.get(ws, "jira"), (state) => state.version === 2);
+    expect(fresh).toMatchObject({ version: 2, config: { jira_url: "https://changed.example" } });
+
+    // Listening again, it caches again.
+    expect((await settledRead(cached, replica.reads, ws, "jira")).version).toBe(2);
+  });
+});

@@ -1,0 +1,115 @@
+import { LRUCache } from "lru-cache";
+import type { Database } from "./database.js";
+import { PLUGIN_STATE_CHANNEL, stateChangePayload } from "./plugin-state-store.js";
+import type { PluginState, PluginStateStore } from "./plugin-state-store.js";
+
+export interface PluginStateCacheOptions {
+  /** The longest an entry is used without hearing of a change (bounds staleness when a notification cannot be seen). */
+  readonly ttlMs: number;
+  /** Entries kept at most (one per workspace and plugin that was called). */
+  readonly maxEntries?: number;
+}
+
+export interface CachedPluginStateStore extends PluginStateStore {
+  /** Stops listening for changes (the database's close stops it too). */
+  close(): Promise<void>;
+}
+
+interface Entry {
+  state?: Promise<PluginState>;
+  /** Decrypted: held in this process only, for at most the TTL, like the state it belongs to. */
+  secrets?: Promise<Record<string, string>>;
+}
+
+/**
+ * Every data call needs its plugin's state (enabled? which config version?), so
+ * reading it from the database per call would put a round trip on the hot path.
+ * This keeps it in memory and drops an entry as soon as any replica commits a change:
+ * writes announce themselves with NOTIFY (see PluginStateStore.apply), and every
+ * replica LISTENs. While the listening connection is down nothing is cached, so a
+ * replica never serves state it could not hear about; the TTL bounds what it cannot
+ * see at all (a row edited by hand, a pooler that drops LISTEN).
+ * Concurrent misses of one key share one query.
+ */
+export async function createCachedPluginStateStore(
+  inner: PluginStateStore,
+  db: Pick<Database, "listen">,
+  options: PluginStateCacheOptions,
+): Promise<CachedPluginStateStore> {
+  const entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs, ttlAutopurge: false });
+  let listening = false;
+
+  const unlisten = await db.listen(PLUGIN_STATE_CHANNEL, {
+    message(payload) {
+      const key = keyOfPayload(payload);
+      if (key === undefined) entries.clear();
+      else entries.delete(key);
+    },
+    lost() {
+      listening = false;
+      entries.clear();
+    },
+    resumed() {
+      // Changes made while not listening were never heard of.
+      entries.clear();
+      listening = true;
+    },
+  });
+
+  /** The cached promise of one field of an entry; a failure is not kept, so the next call tries again. */
+  const cached = <F extends keyof Entry>(key: string, field: F, load: () => NonNullable<Entry[F]>): NonNullable<Entry[F]> => {
+    if (!listening) return load();
+    let entry = entries.get(key);
+    if (entry === undefined) {
+      entry = {};
+      entries.set(key, entry);
+    }
+    const existing = entry[field];
+    if (existing !== undefined) return existing as NonNullable<Entry[F]>;
+    const loading = load();
+    entry[field] = loading;
+    const owner = entry;
+    loading.catch(() => {
+      if (owner[field] === loading) delete owner[field];
+    });
+    return loading;
+  };
+
+  return {
+    get: (workspaceId, pluginId) => cached(keyOf(workspaceId, pluginId), "state", () => inner.get(workspaceId, pluginId)),
+    revealSecrets: (workspaceId, pluginId) =>
+      cached(keyOf(workspaceId, pluginId), "secrets", () => inner.revealSecrets(workspaceId, pluginId)),
+    list: (workspaceId) => inner.list(workspaceId),
+    listAudit: (workspaceId, pluginId, listOptions) => inner.listAudit(workspaceId, pluginId, listOptions),
+    async apply(workspaceId, pluginId, actor, mutation, applyOptions) {
+      try {
+        return await inner.apply(workspaceId, pluginId, actor, mutation, applyOptions);
+      } finally {
+        // Not only on success: a write whose commit was cut off may have landed.
+        // This replica's next call sees its own write even before the notification arrives.
+        entries.delete(keyOf(workspaceId, pluginId));
+      }
+    },
+    async close() {
+      listening = false;
+      entries.clear();
+      await unlisten();
+    },
+  };
+}
+
+/** Entries are keyed like the change notifications that drop them. */
+const keyOf = stateChangePayload;
+
+/** The cache key a change notification names; undefined for a payload that names none (then everything is dropped). */
+function keyOfPayload(payload: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((part) => typeof part === "string")) {
+      return keyOf(parsed[0] as string, parsed[1] as string);
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
