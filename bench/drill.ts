@@ -8,6 +8,7 @@
  *
  * Options: --workspaces=20 --rate=100 --deadline-ms=3000 --baseline=15 --outage=10
  *          --observe=25 --cache-ttl-ms=1000
+ *          --workers=1   (GATEWAY_WORKERS: 2 drills a cluster of gateway processes)
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
@@ -35,6 +36,7 @@ const options = {
   outageMs: numberOption("outage", 10) * 1000,
   observeMs: numberOption("observe", 25) * 1000,
   cacheTtlMs: numberOption("cache-ttl-ms", 1_000),
+  workers: Math.max(1, Math.round(numberOption("workers", 1))),
 };
 /** A call counts as late when it ends this long after its deadline (scheduling noise on a busy machine). */
 const LATE_GRACE_MS = 500;
@@ -47,7 +49,8 @@ console.log(["# fault drill", ...describeMachine()].join("\n"));
 console.log(
   `traffic: ${options.rate} calls/s over ${options.workspaces} workspaces (35% ProxyPluginRequest, 25% GetPluginData, 20% ListPlugins, ` +
     `20% UpdatePluginConfig), deadline ${options.deadlineMs} ms; each dependency down ${options.outageMs / 1000} s, ` +
-    `then watched ${options.observeMs / 1000} s; plugin cache TTL ${options.cacheTtlMs} ms\n`,
+    `then watched ${options.observeMs / 1000} s; plugin cache TTL ${options.cacheTtlMs} ms; ` +
+    `gateway processes (GATEWAY_WORKERS): ${options.workers}\n`,
 );
 
 const cleanup = new Cleanup();
@@ -66,6 +69,7 @@ const stack = await (async () => {
         REDIS_URL: redis.url,
         RATE_LIMIT_MAX: "1000000000",
         PLUGIN_CACHE_TTL: `${options.cacheTtlMs}ms`,
+        GATEWAY_WORKERS: String(options.workers),
       }),
       "the gateway",
       (g) => g.stop(),

@@ -7,6 +7,7 @@
  * Options: --protocol=connect-json|grpc-h2c  --cached=yes|no  --seconds=10 --concurrency=32
  *          --store=postgres|pglite  --top=25
  *          --gateway-env="GATEWAY_WORKERS=1 LOG_LEVEL=warn"  (extra gateway settings)
+ *          --gateway-node-args="--max-semi-space-size=4"     (extra node flags for the gateway)
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import { choiceOption, numberOption, textOption } from "./lib/options.js";
 import { startPrivatePostgres } from "./lib/private-postgres.js";
 import { summariseProfile } from "./lib/cpu-profile.js";
 import type { CpuProfile } from "./lib/cpu-profile.js";
+import { sampleRss } from "./lib/rss.js";
 import { startBenchGateway } from "./overhead/bench-gateway.js";
 import { gatewayTarget } from "./overhead/targets.js";
 
@@ -28,6 +30,7 @@ const seconds = numberOption("seconds", 10);
 const concurrency = numberOption("concurrency", 32);
 const storeKind = choiceOption("store", ["postgres", "pglite"] as const, "postgres");
 const top = numberOption("top", 25);
+const gatewayNodeArgs = textOption("gateway-node-args", "").split(/\s+/).filter(Boolean);
 const gatewayEnv = Object.fromEntries(
   textOption("gateway-env", "")
     .split(/\s+/)
@@ -41,7 +44,7 @@ try {
     rm(dir, { recursive: true, force: true }),
   );
   const compiled = cleanup.add(await compiledRuntime(), "the compiled gateway", (r) => r.dispose());
-  const runtime = withNodeArgs(compiled, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
+  const runtime = withNodeArgs(compiled, [...gatewayNodeArgs, "--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
   const databaseUrl =
     storeKind === "postgres"
       ? await (async () => {
@@ -57,14 +60,18 @@ try {
   const load = cleanup.add(startLoadGenerator(), "the load generator", (l) => l.close());
   const target = gatewayTarget(protocol, gateway.process.url, gateway.userToken, cached);
   await load.run(target, { kind: "saturate", concurrency, seconds: 2 });
+  const rss = sampleRss(gateway.process.pid);
   const result = await load.run(target, { kind: "saturate", concurrency, seconds });
+  const { peakMiB } = rss.stop();
   // The profile is written when the process exits.
   await gateway.process.stop();
   const files = (await readdir(profileDir)).filter((name) => name.endsWith(".cpuprofile"));
   console.log(
     `# gateway CPU profile: ${protocol} ${cached ? "cached" : "uncached"}, ${concurrency} in flight for ${seconds} s (after 2 s warm-up), store ${storeKind}`,
   );
-  console.log(`${result.ok} calls answered (${Math.round(result.throughput)}/s), errors: ${JSON.stringify(result.errors)}`);
+  console.log(
+    `${result.ok} calls answered (${Math.round(result.throughput)}/s), errors: ${JSON.stringify(result.errors)}; gateway peak RSS ${peakMiB.toFixed(0)} MiB`,
+  );
   for (const file of files) {
     const profile = JSON.parse(await readFile(join(profileDir, file), "utf8")) as CpuProfile;
     console.log(`\n## ${file}\n${summariseProfile(profile, { top, calls: result.ok })}`);

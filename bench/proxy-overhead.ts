@@ -128,7 +128,8 @@ try {
   console.log(
     "+p50/+p99: added over the direct row; sidecar/call: sidecar requests per answered call; " +
       "proxy CPU ms/call: user+system CPU time of the nginx or gateway process per answered call; " +
-      "proxy RSS: its VmRSS (after warm-up / peak at the fixed rate / peak at saturation); " +
+      "proxy RSS: its VmRSS, summed over its processes (after warm-up / peak at the fixed rate / peak at saturation); " +
+      "PSS sat: peak proportional set size at saturation (pages shared between processes counted once); " +
       "load: mean 1-min load average at the end of the path's slices (this run's own processes included)\n",
   );
   console.log(goalLines(results, direct, viaNginx, shape.rate).join("\n"));

@@ -39,8 +39,17 @@ export interface PathResult {
   readonly saturated: MergedPhase;
   /** Sidecar requests per successful call, over both measured phases (cached paths: ~0). */
   readonly sidecarCallsPerCall: number;
-  /** The proxy's RSS: after warm-up, and the peak during each kind of phase. */
-  readonly proxyRss?: { readonly idleMiB: number; readonly atRatePeakMiB: number; readonly saturatedPeakMiB: number };
+  /**
+   * The proxy's RSS (summed over its processes): after warm-up, and the peak during each
+   * kind of phase; and its PSS peak at saturation (shared pages counted once).
+   */
+  readonly proxyRss?: {
+    readonly idleMiB: number;
+    readonly atRatePeakMiB: number;
+    readonly saturatedPeakMiB: number;
+    readonly saturatedPeakPssMiB: number;
+    readonly processes: number;
+  };
   /** The proxy's CPU time per successful call, over both measured phases. */
   readonly proxyCpuMsPerCall?: number;
   /** The mean 1-minute load average at the end of the path's phases (our own load included), for context. */
@@ -56,6 +65,8 @@ class PathAccount {
   idleMiB = Number.NaN;
   ratePeakMiB = 0;
   saturatedPeakMiB = 0;
+  saturatedPeakPssMiB = 0;
+  processes = 0;
   readonly loads: number[] = [];
 }
 
@@ -76,7 +87,11 @@ export async function measureInterleaved(
   for (const path of paths) {
     await load.run(path.target, { kind: "rate", rate: shape.rate, seconds: shape.warmupSeconds });
     const account = accounts.get(path) as PathAccount;
-    if (path.proxyPid) account.idleMiB = treeResidentMiB(processTree(path.proxyPid)) ?? Number.NaN;
+    if (path.proxyPid) {
+      const tree = processTree(path.proxyPid);
+      account.idleMiB = treeResidentMiB(tree) ?? Number.NaN;
+      account.processes = tree.length;
+    }
   }
   progress(`warmed up ${paths.length} paths`);
 
@@ -89,7 +104,8 @@ export async function measureInterleaved(
       kind === "rate"
         ? await load.run(path.target, { kind, rate: shape.rate, seconds: shape.rateSeconds / shape.rounds, raw: true })
         : await load.run(path.target, { kind, concurrency: shape.concurrency, seconds: shape.saturateSeconds / shape.rounds, raw: true });
-    const peak = rss?.stop().peakMiB ?? 0;
+    const sampled = rss?.stop();
+    const peak = sampled?.peakMiB ?? 0;
     const cpuAfter = path.proxyPid ? treeCpuMillis(path.proxyPid) : undefined;
     if (cpuBefore !== undefined && cpuAfter !== undefined) account.proxyCpuMs += cpuAfter - cpuBefore;
     account.sidecarCalls += (await sidecarRequests()) - before;
@@ -100,6 +116,7 @@ export async function measureInterleaved(
     } else {
       account.saturated.push(result);
       account.saturatedPeakMiB = Math.max(account.saturatedPeakMiB, peak);
+      account.saturatedPeakPssMiB = Math.max(account.saturatedPeakPssMiB, sampled?.peakPssMiB ?? 0);
     }
   };
   for (const kind of ["rate", "saturate"] as const) {
@@ -120,7 +137,13 @@ export async function measureInterleaved(
       sidecarCallsPerCall: account.sidecarCalls / Math.max(1, atRate.ok + saturated.ok),
       ...(path.proxyPid
         ? {
-            proxyRss: { idleMiB: account.idleMiB, atRatePeakMiB: account.ratePeakMiB, saturatedPeakMiB: account.saturatedPeakMiB },
+            proxyRss: {
+              idleMiB: account.idleMiB,
+              atRatePeakMiB: account.ratePeakMiB,
+              saturatedPeakMiB: account.saturatedPeakMiB,
+              saturatedPeakPssMiB: account.saturatedPeakPssMiB,
+              processes: account.processes,
+            },
             proxyCpuMsPerCall: account.proxyCpuMs / Math.max(1, atRate.ok + saturated.ok),
           }
         : {}),

@@ -140,7 +140,8 @@ export interface ResponseCache {
    * Answers from the store when it can; otherwise makes one upstream call shared by
    * every identical request in flight, and stores a 200 answer for ttlMs.
    * With `refresh`, the store is not read (the answer is fetched and stored anew):
-   * for pollers that exist to see changes.
+   * for pollers that exist to see changes. With a ttlMs of 0 (caching off) it is not
+   * read either: nothing is stored then, and in Redis a read would be a round trip per call.
    */
   getOrFetch(
     key: string,
@@ -170,7 +171,7 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
 
   return {
     async getOrFetch(key, ttlMs, signal, fetch, options = {}) {
-      if (!options.refresh) {
+      if (!options.refresh && ttlMs > 0) {
         const cached = await store.get(key);
         onLookup(cached !== undefined);
         if (cached) return { response: cached, fromCache: true };
