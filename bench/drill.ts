@@ -117,6 +117,13 @@ try {
   const writeCheck = await verifyWrites(client, workspaces, writes);
 
   console.log(`\n## calls by result\n${callsTable(ledger)}`);
+  const unexpected = ledger.unexpected();
+  if (unexpected.length > 0) {
+    console.log("\nresults an outage does not explain (first of each, with its message):");
+    for (const outcome of unexpected) {
+      console.log(`  [${(outcome.startedAt / 1000).toFixed(1)} s] ${outcome.kind} ${outcome.result}: ${outcome.message ?? "(no message)"}`);
+    }
+  }
   console.log(`\n## longest calls\n${longestTable(ledger, options.deadlineMs)}`);
   console.log(`\n## dependencies stopped and started\n${faultLines(ledger, faults).join("\n")}`);
   console.log(

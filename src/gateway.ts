@@ -87,7 +87,16 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const pluginSettings = createPluginSettingsSource(deps.store.store, logger);
   const plugins = createSidecarAccess(config, { logger, metrics, tracing, redis, settings: pluginSettings });
   const sidecar = plugins.client;
-  const readiness = createReadiness(dependencyChecks({ db: deps.store.db, redis, sidecar, redisCritical: config.rateLimitFailClosed }));
+  const readiness = createReadiness(
+    dependencyChecks({
+      db: deps.store.db,
+      redis,
+      sidecar,
+      redisCritical: config.rateLimitFailClosed,
+      // With a grace period, an unreachable database fails writes, not data calls: stay in rotation.
+      databaseCritical: !(config.pluginStateCacheTtl > 0 && config.pluginStateStaleGrace > 0),
+    }),
+  );
 
   const app = fastify({
     loggerInstance: logger,

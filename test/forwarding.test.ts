@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAVERSAL_BATTERY } from "../src/sidecar/endpoint-path.test-cases.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
-import { errorOf } from "./support/calls.js";
+import { errorOf, outcomeOf } from "./support/calls.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 
@@ -292,12 +292,20 @@ describe.sequential("when the sidecar dies", () => {
     await sidecar.start();
     const deadline = Date.now() + 15_000;
     let answer: Awaited<ReturnType<typeof call>> | undefined;
+    const failures = new Set<string>();
     while (!answer && Date.now() < deadline) {
-      answer = await call(`up-${Date.now()}`).catch(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 200)); // wait for the circuit's half-open probe
-        return undefined;
-      });
+      // Several at once: while the circuit is half-open one call probes and the others are refused.
+      const outcomes = await Promise.all(Array.from({ length: 4 }, (_, n) => outcomeOf(call(`up-${Date.now()}-${n}`))));
+      for (const outcome of outcomes) {
+        if (outcome === "ok") continue;
+        failures.add(Code[outcome.code]);
+      }
+      const ok = outcomes.find((outcome) => outcome !== "ok") === undefined;
+      if (ok) answer = await call(`up-${Date.now()}`);
+      else await new Promise((resolve) => setTimeout(resolve, 200)); // wait for the circuit's half-open probe
     }
     expect(answer && json(answer.data)).toMatchObject({ workspaceId: "ws-a" });
+    // Refused or failed while it came back: always UNAVAILABLE (retryable), never INTERNAL.
+    expect([...failures].filter((code) => code !== "Unavailable")).toEqual([]);
   }, 120_000);
 });

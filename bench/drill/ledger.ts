@@ -9,7 +9,12 @@ export interface Outcome {
   /** Milliseconds since the drill started. */
   readonly startedAt: number;
   readonly endedAt: number;
+  /** The error message of a failed call. */
+  readonly message?: string;
 }
+
+/** Results a dependency outage is expected to produce; anything else deserves a look. */
+const EXPECTED_FAILURES = new Set(["unavailable", "deadline_exceeded", "resource_exhausted"]);
 
 /** Every call's outcome, and the questions the report asks of them. */
 export class Ledger {
@@ -27,6 +32,17 @@ export class Ledger {
       byResult?.set(result, (byResult.get(result) ?? 0) + 1);
     }
     return counts;
+  }
+
+  /** The first call of each RPC and unexpected result (not ok, not an outage's code), with its message. */
+  unexpected(): Outcome[] {
+    const seen = new Map<string, Outcome>();
+    for (const outcome of this.outcomes) {
+      if (outcome.result === "ok" || EXPECTED_FAILURES.has(outcome.result)) continue;
+      const key = `${outcome.kind} ${outcome.result}`;
+      if (!seen.has(key)) seen.set(key, outcome);
+    }
+    return [...seen.values()];
   }
 
   longest(kind?: Kind): Outcome | undefined {

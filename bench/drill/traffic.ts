@@ -44,12 +44,15 @@ export function startTraffic(options: TrafficOptions, ledger: Ledger, writes: Wr
     const hardStop = AbortSignal.timeout(options.deadlineMs + HANG_GRACE_MS);
     const startedAt = options.clock();
     let result = "ok";
+    let message: string | undefined;
     try {
       await send({ headers: { "connect-timeout-ms": String(options.deadlineMs) }, signal: hardStop });
     } catch (error) {
-      result = hardStop.aborted ? "hang" : codeName(ConnectError.from(error).code);
+      const failure = ConnectError.from(error);
+      result = hardStop.aborted ? "hang" : codeName(failure.code);
+      message = failure.rawMessage;
     }
-    ledger.record({ kind, result, startedAt, endedAt: options.clock() });
+    ledger.record({ kind, result, startedAt, endedAt: options.clock(), ...(message === undefined ? {} : { message }) });
     return result === "ok";
   };
 

@@ -221,6 +221,13 @@ export const settings = {
     description:
       "How long a workspace's plugin state (enabled, config version, decrypted secrets) is kept in memory at most. Every replica drops an entry as soon as any replica commits a change (PostgreSQL LISTEN/NOTIFY); the TTL bounds only changes no notification announces (a row edited by hand). `0` reads it from the database on every call.",
   },
+  pluginStateStaleGrace: {
+    env: "PLUGIN_STATE_STALE_GRACE",
+    schema: duration.default(30_000),
+    defaultText: "30s",
+    description:
+      "While PostgreSQL cannot be reached, calls about one plugin (data calls, typed and deployment RPCs, GetPlugin) keep using its state and secrets as last read within this long instead of failing with UNAVAILABLE; writes, ListPlugins and the audit log still fail, and readiness reports the database without leaving rotation. Needs `PLUGIN_STATE_CACHE_TTL` > 0. `0` fails them at once and makes the database critical for readiness.",
+  },
   pipelineCacheTtl: {
     env: "PIPELINE_CACHE_TTL",
     schema: duration.default(5_000),

@@ -9,8 +9,10 @@ export function dependencyChecks(deps: {
   redis: Redis | undefined;
   sidecar: SidecarClient | undefined;
   redisCritical: boolean;
+  /** False while data calls can ride out an outage on the plugin state last read (PLUGIN_STATE_STALE_GRACE). */
+  databaseCritical: boolean;
 }): DependencyCheck[] {
-  const checks: DependencyCheck[] = [{ name: "database", critical: true, check: () => deps.db.ping() }];
+  const checks: DependencyCheck[] = [{ name: "database", critical: deps.databaseCritical, check: () => deps.db.ping() }];
   const { redis, sidecar } = deps;
   if (redis) {
     // Only critical when the rate limiter fails closed without it.

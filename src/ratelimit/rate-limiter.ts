@@ -5,6 +5,9 @@ import type { Logger } from "../lib/logger.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
 import type { RateDecision } from "./rate-decision.js";
 
+/** While the store is unreachable, its failure is logged at most once per this interval. */
+const STORE_FAILURE_LOG_INTERVAL_MS = 10_000;
+
 export interface RateLimiterOptions {
   /** Requests per window for a workspace without an override. */
   readonly max: number;
@@ -56,6 +59,9 @@ export async function createRateLimiter(fastify: FastifyInstance, options: RateL
     skipOnError: false,
   });
 
+  let lastStoreFailureLog = Number.NEGATIVE_INFINITY;
+  let storeFailuresSinceLog = 0;
+
   return {
     async check(request, key) {
       const storeKey = storeKeyOf(key);
@@ -72,10 +78,17 @@ export async function createRateLimiter(fastify: FastifyInstance, options: RateL
       } catch (error) {
         const policy = options.failClosed ? "refuse" : "allow";
         options.metrics.rateLimitStoreErrors.inc({ policy });
-        options.logger.warn(
-          { err: { message: (error as Error).message }, policy },
-          "rate-limit store unreachable; applying the store-failure policy",
-        );
+        // Every call fails alike while Redis is away: one line per interval, with the count.
+        const now = Date.now();
+        storeFailuresSinceLog++;
+        if (now - lastStoreFailureLog >= STORE_FAILURE_LOG_INTERVAL_MS) {
+          options.logger.warn(
+            { err: { message: (error as Error).message }, policy, calls: storeFailuresSinceLog },
+            "rate-limit store unreachable; applying the store-failure policy",
+          );
+          lastStoreFailureLog = now;
+          storeFailuresSinceLog = 0;
+        }
         return { kind: "store-unavailable", failClosed: options.failClosed };
       }
     },

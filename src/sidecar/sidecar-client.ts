@@ -172,7 +172,8 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       try {
         return await breaker.fire(request);
       } catch (error) {
-        if (breaker.opened && !(error instanceof SidecarFailure)) {
+        // Open, or half-open with its one probe already out: opossum refuses the call itself.
+        if (isCircuitRejection(error)) {
           options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: "circuit_open" });
           throw new ConnectError(
             "the plugin sidecar is unavailable (failing fast after repeated failures); retry in a few seconds",
@@ -253,4 +254,9 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
 function describe(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" ? code : (error as Error).message;
+}
+
+/** opossum's refusal of a call while the circuit is open or half-open (EOPENBREAKER), as opposed to a failed call. */
+function isCircuitRejection(error: unknown): boolean {
+  return !(error instanceof SidecarFailure) && (error as { code?: unknown } | null)?.code === "EOPENBREAKER";
 }

@@ -5,9 +5,13 @@ import { createCachedPluginStateStore } from "./cached-plugin-state-store.js";
 import type { CachedPluginStateStore } from "./cached-plugin-state-store.js";
 import { createDatabase } from "./database.js";
 import type { Database } from "./database.js";
-import { createPluginStateStore } from "./plugin-state-store.js";
+import { PLUGIN_STATE_CHANNEL, createPluginStateStore, stateChangePayload } from "./plugin-state-store.js";
 import type { PluginStateStore } from "./plugin-state-store.js";
-import { backends, postgresBackend, uniqueWorkspace, useSeededDatabase } from "./test-support/test-databases.js";
+import { DatabaseUnavailableError } from "./errors.js";
+import { migrate } from "./migrate.js";
+import { TcpRelay } from "./test-support/tcp-relay.js";
+import { backends, createScratchPostgres, postgresBackend, seedCatalogue, uniqueWorkspace, useSeededDatabase } from "./test-support/test-databases.js";
+import type { ScratchDatabase } from "./test-support/test-databases.js";
 
 const sealer = createSecretSealer(parseKeyRing(`k1:${generateKey()}`));
 /** Long enough that only a change notification can explain a fresh read within a test. */
@@ -44,12 +48,35 @@ async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolea
 }
 
 /**
- * Reads until an answer comes from memory: a write's own notification arrives a moment
- * after the write and drops the entry once more, so the first read after it may not stay.
+ * Waits until the store has handled every change notification committed so far: a write's
+ * own notification arrives a moment after the write and drops the entry once more.
+ * PostgreSQL delivers notifications in commit order, so once a marker sent now has
+ * dropped its entry, every earlier one has been handled too.
  */
-async function settledRead(store: PluginStateStore, reads: { get: number }, workspaceId: string, pluginId: string) {
+async function notificationsHandled(store: PluginStateStore, reads: { get: number }, db: Database): Promise<void> {
+  const marker = uniqueWorkspace("marker");
+  await store.get(marker, "jira");
+  await db.query("SELECT pg_notify($1, $2)", [PLUGIN_STATE_CHANNEL, stateChangePayload(marker, "jira")]);
+  const dropped = await eventually(
+    async () => {
+      const before = reads.get;
+      await store.get(marker, "jira");
+      return reads.get > before;
+    },
+    (wasDropped) => wasDropped,
+  );
+  expect(dropped).toBe(true);
+}
+
+/**
+ * A plugin's state once every pending notification is handled and the store caches
+ * (after a lost listening connection it caches again only once it listens again).
+ */
+async function settledRead(store: PluginStateStore, reads: { get: number }, db: Database, workspaceId: string, pluginId: string) {
+  await notificationsHandled(store, reads, db);
   const served = await eventually(
     async () => {
+      await store.get(workspaceId, pluginId);
       const before = reads.get;
       const state = await store.get(workspaceId, pluginId);
       return { state, fromMemory: reads.get === before };
@@ -73,7 +100,7 @@ describe.each(backends)("cached plugin state on $name", (backend) => {
   it("reads a plugin's state from the database once, then from memory", async () => {
     const ws = uniqueWorkspace();
     await cached.apply(ws, "jira", "alice", { enabled: true, config: { jira_url: "https://jira.example" } });
-    await settledRead(cached, counted.reads, ws, "jira");
+    await settledRead(cached, counted.reads, opened.db, ws, "jira");
     const before = counted.reads.get;
     const states = [await cached.get(ws, "jira"), await cached.get(ws, "jira"), await cached.get(ws, "jira")];
     expect(counted.reads.get - before).toBe(0);
@@ -145,7 +172,7 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     const ws = uniqueWorkspace();
     const writer = createPluginStateStore({ db: opened.db, sealer });
     await writer.apply(ws, "deployment", "alice", { enabled: true });
-    expect((await settledRead(cached, replica.reads, ws, "deployment")).enabled).toBe(true);
+    expect((await settledRead(cached, replica.reads, opened.db, ws, "deployment")).enabled).toBe(true);
 
     await writer.apply(ws, "deployment", "alice", { enabled: false });
     const after = await eventually(() => cached.get(ws, "deployment"), (state) => !state.enabled);
@@ -156,7 +183,7 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     const ws = uniqueWorkspace();
     const writer = createPluginStateStore({ db: opened.db, sealer });
     await writer.apply(ws, "jira", "alice", { enabled: true });
-    expect((await settledRead(cached, replica.reads, ws, "jira")).version).toBe(1);
+    expect((await settledRead(cached, replica.reads, opened.db, ws, "jira")).version).toBe(1);
     const reads = replica.reads.get;
     // The version check fails inside the transaction, after nothing was written: rolled back.
     await expect(writer.apply(ws, "jira", "alice", { enabled: false }, { expectedVersion: 7 })).rejects.toThrow(/version/);
@@ -181,6 +208,77 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect(fresh).toMatchObject({ version: 2, config: { jira_url: "https://changed.example" } });
 
     // Listening again, it caches again.
-    expect((await settledRead(cached, replica.reads, ws, "jira")).version).toBe(2);
+    expect((await settledRead(cached, replica.reads, opened.db, ws, "jira")).version).toBe(2);
   });
+});
+
+describe("cached plugin state while PostgreSQL is unreachable", () => {
+  let scratch: ScratchDatabase;
+  let direct: Database;
+  let relay: TcpRelay;
+  let relayedDb: Database;
+  let counted: ReturnType<typeof countingStore>;
+  let withGrace: CachedPluginStateStore;
+  let withoutGrace: CachedPluginStateStore;
+  beforeAll(async () => {
+    scratch = await createScratchPostgres();
+    direct = await createDatabase({ url: scratch.url });
+    await migrate(direct);
+    await seedCatalogue(direct);
+    const relayed = TcpRelay.forUrl(scratch.url);
+    relay = relayed.relay;
+    await relay.open();
+    relayedDb = await createDatabase({ url: relayed.relayedUrl() });
+    counted = countingStore(relayedDb);
+    withGrace = await createCachedPluginStateStore(counted.store, relayedDb, { ttlMs: HOUR_MS, staleGraceMs: HOUR_MS });
+    withoutGrace = await createCachedPluginStateStore(createPluginStateStore({ db: relayedDb, sealer }), relayedDb, { ttlMs: HOUR_MS });
+  });
+  afterAll(async () => {
+    await withGrace?.close();
+    await withoutGrace?.close();
+    await relayedDb?.close();
+    await relay?.cut().catch(() => undefined);
+    await direct?.close();
+    await scratch?.drop();
+  });
+
+  it("serves the state and secrets last read within the grace period, fails what it never read, and recovers", async () => {
+    const ws = uniqueWorkspace();
+    const writer = createPluginStateStore({ db: direct, sealer });
+    await writer.apply(ws, "deployment", "alice", { enabled: true, secrets: { github_token: "ghp-last-read" } });
+    expect((await settledRead(withGrace, counted.reads, direct, ws, "deployment")).enabled).toBe(true);
+    expect(await withGrace.revealSecrets(ws, "deployment")).toEqual({ github_token: "ghp-last-read" });
+    await withoutGrace.get(ws, "deployment");
+
+    await relay.cut();
+    // Once the lost connection is noticed nothing is cached: every read goes to the database,
+    // fails, and is answered from the last read.
+    const during = await eventually(
+      async () => {
+        const before = counted.reads.get;
+        const state = await withGrace.get(ws, "deployment");
+        return { state, triedDatabase: counted.reads.get > before };
+      },
+      (read) => read.triedDatabase,
+    );
+    expect(during.triedDatabase).toBe(true);
+    expect(during.state).toMatchObject({ enabled: true, version: 1 });
+    expect(await withGrace.revealSecrets(ws, "deployment")).toEqual({ github_token: "ghp-last-read" });
+    await expect(withGrace.get(ws, "jira")).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(
+      eventually(
+        () => withoutGrace.get(ws, "deployment").then(() => "served", (error: unknown) => error),
+        (outcome) => outcome instanceof DatabaseUnavailableError,
+      ),
+    ).resolves.toBeInstanceOf(DatabaseUnavailableError);
+
+    // A change made while this replica was away is seen once the database is back.
+    await writer.apply(ws, "deployment", "alice", { enabled: false });
+    await relay.open();
+    const after = await eventually(
+      () => withGrace.get(ws, "deployment").catch(() => undefined),
+      (state) => state?.enabled === false,
+    );
+    expect(after).toMatchObject({ enabled: false, version: 2 });
+  }, 30_000);
 });

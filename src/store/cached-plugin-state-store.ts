@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
-import type { Database } from "./database.js";
+import type { Database, StoreLogger } from "./database.js";
+import { DatabaseUnavailableError } from "./errors.js";
 import { PLUGIN_STATE_CHANNEL, stateChangePayload } from "./plugin-state-store.js";
 import type { PluginState, PluginStateStore } from "./plugin-state-store.js";
 
@@ -8,6 +9,12 @@ export interface PluginStateCacheOptions {
   readonly ttlMs: number;
   /** Entries kept at most (one per workspace and plugin that was called). */
   readonly maxEntries?: number;
+  /**
+   * While the database cannot be reached, serve the last state (and secrets) read within
+   * this long instead of failing the call; 0 fails at once.
+   */
+  readonly staleGraceMs?: number;
+  readonly logger?: StoreLogger;
 }
 
 export interface CachedPluginStateStore extends PluginStateStore {
@@ -19,6 +26,12 @@ interface Entry {
   state?: Promise<PluginState>;
   /** Decrypted: held in this process only, for at most the TTL, like the state it belongs to. */
   secrets?: Promise<Record<string, string>>;
+}
+
+/** What was last read from the database, for riding out an outage. */
+interface LastRead {
+  state?: PluginState;
+  secrets?: Record<string, string>;
 }
 
 /**
@@ -36,22 +49,59 @@ export async function createCachedPluginStateStore(
   db: Pick<Database, "listen">,
   options: PluginStateCacheOptions,
 ): Promise<CachedPluginStateStore> {
-  const entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs, ttlAutopurge: false });
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new LRUCache<string, Entry>({ max: maxEntries, ttl: options.ttlMs, ttlAutopurge: false });
+  const graceMs = options.staleGraceMs ?? 0;
+  // Each entry lives `graceMs` from the read that last set it.
+  const lastReads = graceMs > 0 ? new LRUCache<string, LastRead>({ max: maxEntries, ttl: graceMs, ttlAutopurge: false }) : undefined;
   let listening = false;
+  let servingStale = false;
+
+  /**
+   * Reads through to the database, remembering the answer; when the database is
+   * unreachable, answers with what was last read within the grace period instead.
+   */
+  const remembered = <F extends keyof LastRead>(key: string, field: F, read: () => Promise<NonNullable<LastRead[F]>>) =>
+    read().then(
+      (value) => {
+        if (lastReads) lastReads.set(key, { ...lastReads.get(key), [field]: value });
+        servingStale = false;
+        return value;
+      },
+      (error: unknown) => {
+        const last = lastReads?.get(key)?.[field];
+        if (!(error instanceof DatabaseUnavailableError) || last === undefined) throw error;
+        if (!servingStale) {
+          servingStale = true;
+          options.logger?.warn(
+            { graceMs },
+            "plugin state database unreachable: data calls use the plugin state last read, for as long as the grace period allows",
+          );
+        }
+        return last as NonNullable<LastRead[F]>;
+      },
+    );
 
   const unlisten = await db.listen(PLUGIN_STATE_CHANNEL, {
     message(payload) {
       const key = keyOfPayload(payload);
-      if (key === undefined) entries.clear();
-      else entries.delete(key);
+      if (key === undefined) {
+        entries.clear();
+        lastReads?.clear();
+      } else {
+        entries.delete(key);
+        lastReads?.delete(key);
+      }
     },
     lost() {
+      // What was last read stays: if the database itself is gone, it is all there is.
       listening = false;
       entries.clear();
     },
     resumed() {
       // Changes made while not listening were never heard of.
       entries.clear();
+      lastReads?.clear();
       listening = true;
     },
   });
@@ -76,23 +126,34 @@ export async function createCachedPluginStateStore(
   };
 
   return {
-    get: (workspaceId, pluginId) => cached(keyOf(workspaceId, pluginId), "state", () => inner.get(workspaceId, pluginId)),
-    revealSecrets: (workspaceId, pluginId) =>
-      cached(keyOf(workspaceId, pluginId), "secrets", () => inner.revealSecrets(workspaceId, pluginId)),
+    get: (workspaceId, pluginId) => {
+      const key = keyOf(workspaceId, pluginId);
+      return cached(key, "state", () => remembered(key, "state", () => inner.get(workspaceId, pluginId)));
+    },
+    revealSecrets: (workspaceId, pluginId) => {
+      const key = keyOf(workspaceId, pluginId);
+      return cached(key, "secrets", () => remembered(key, "secrets", () => inner.revealSecrets(workspaceId, pluginId)));
+    },
     list: (workspaceId) => inner.list(workspaceId),
     listAudit: (workspaceId, pluginId, listOptions) => inner.listAudit(workspaceId, pluginId, listOptions),
     async apply(workspaceId, pluginId, actor, mutation, applyOptions) {
+      const key = keyOf(workspaceId, pluginId);
       try {
-        return await inner.apply(workspaceId, pluginId, actor, mutation, applyOptions);
+        const result = await inner.apply(workspaceId, pluginId, actor, mutation, applyOptions);
+        lastReads?.delete(key);
+        return result;
       } finally {
         // Not only on success: a write whose commit was cut off may have landed.
         // This replica's next call sees its own write even before the notification arrives.
-        entries.delete(keyOf(workspaceId, pluginId));
+        // (What was last read stays on failure: writes fail while the database is away, and
+        // an outage is when it is needed; a cut-off commit is then served for the grace at most.)
+        entries.delete(key);
       }
     },
     async close() {
       listening = false;
       entries.clear();
+      lastReads?.clear();
       await unlisten();
     },
   };

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, NestedTransactionError } from "./database.js";
+import type { Database } from "./database.js";
 import { describeUrl } from "./database-url.js";
-import { backends } from "./test-support/test-databases.js";
+import { DatabaseUnavailableError } from "./errors.js";
+import { backends, postgresBackend } from "./test-support/test-databases.js";
 import type { OpenedBackend } from "./test-support/test-databases.js";
 
 describe.each(backends)("database adapter on $name", (backend) => {
@@ -93,5 +95,32 @@ describe("createDatabase", () => {
   it("describes URLs without credentials or options", () => {
     expect(describeUrl("postgres://u:p@db:5432/x?sslmode=require&password=p")).toBe("postgres://u@db:5432/x");
     expect(describeUrl("not a url")).toBe("(unparseable database URL)");
+  });
+});
+
+describe("PostgreSQL connection lost inside a transaction", () => {
+  let opened: OpenedBackend;
+  let admin: Database;
+  beforeAll(async () => {
+    opened = await postgresBackend.open();
+    admin = await createDatabase({ url: opened.url as string });
+  });
+  afterAll(async () => {
+    await admin.close();
+    await opened.dispose();
+  });
+
+  it("fails the transaction as unavailable instead of crashing the process, and the pool serves on", async () => {
+    const transaction = opened.db.transaction(async (tx) => {
+      const [me] = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      // Killed from another connection while this one sits idle between statements:
+      // pg reports that as an 'error' event on the client, not on a query.
+      await admin.query("SELECT pg_terminate_backend($1)", [me?.pid]);
+      const gone = async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [me?.pid])).length === 0;
+      while (!(await gone())) await new Promise((resolve) => setImmediate(resolve));
+      await tx.query("SELECT 1");
+    });
+    await expect(transaction).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(opened.db.ping()).resolves.toBeUndefined();
   });
 });

@@ -49,7 +49,7 @@ export function isConnectionFailure(error: unknown): boolean {
   if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith("08"))) {
     return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(
+  return /Connection terminated|timeout exceeded when trying to connect|is not queryable|connect ECONNREFUSED/.test(
     error.message,
   );
 }

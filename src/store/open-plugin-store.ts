@@ -17,6 +17,8 @@ export interface PluginStoreSettings {
   readonly secretsKeys?: string;
   /** How long a plugin's state is cached in memory at most (changes drop it at once); 0 reads it on every call. */
   readonly pluginStateCacheTtl?: number;
+  /** While the database is unreachable, data calls use the state last read within this long (needs the cache); 0 fails them. */
+  readonly pluginStateStaleGrace?: number;
 }
 
 export interface OpenedPluginStore {
@@ -62,6 +64,9 @@ export async function openPluginStore(
   }
   const stored = createPluginStateStore({ db, ...(keyRing ? { sealer: createSecretSealer(keyRing) } : {}) });
   const ttlMs = settings.pluginStateCacheTtl ?? 0;
-  const store = ttlMs > 0 ? await createCachedPluginStateStore(stored, db, { ttlMs }) : stored;
+  const store =
+    ttlMs > 0
+      ? await createCachedPluginStateStore(stored, db, { ttlMs, staleGraceMs: settings.pluginStateStaleGrace ?? 0, logger })
+      : stored;
   return { db, store, canStoreSecrets: keyRing !== undefined };
 }

@@ -54,6 +54,13 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await classified(() => pool.connect());
       let broken: Error | undefined;
+      // pg-pool listens for errors only on idle clients: a connection lost between this
+      // transaction's statements would otherwise be an unhandled 'error' event (a crash).
+      // The next statement fails on its own; the client must not go back to the pool.
+      const onConnectionError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onConnectionError);
       try {
         await client.query("BEGIN");
         const result = await fn(on(client));
@@ -68,6 +75,7 @@ export async function createPostgresDriver(url: string, options: DatabaseOptions
         }
         throw error;
       } finally {
+        client.off("error", onConnectionError);
         client.release(broken);
       }
     },
