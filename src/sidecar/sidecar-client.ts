@@ -137,6 +137,11 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       if (gatewayStatus && !isPluginErrorAnswer(response.headers, body)) {
         throw new SidecarFailure(`the sidecar answered HTTP ${response.statusCode}`, response.statusCode === 503, Code.Unavailable);
       }
+      // A starting Backstage listens before its plugins are mounted and answers their routes
+      // with a bare 404, as it does for a path no plugin serves. Only its readiness tells the two apart.
+      if (response.statusCode === 404 && !isPluginErrorAnswer(response.headers, body) && !(await isReady())) {
+        throw new SidecarFailure("the plugin sidecar is still starting", true, Code.Unavailable);
+      }
       if (response.statusCode >= 500) failure = { code: `http_${response.statusCode}`, message: "upstream error" };
       return { status: response.statusCode, headers: flatten(response.headers), body };
     } catch (error) {
@@ -154,6 +159,17 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       options.tracing.end(traced.span, failure);
     }
   }
+
+  async function readiness(): Promise<void> {
+    const response = await pool.request({ method: "GET", path: "/.backstage/health/v1/readiness", headersTimeout: 2_000, bodyTimeout: 2_000 });
+    await response.body.dump();
+    if (response.statusCode !== 200) throw new Error(`sidecar readiness answered HTTP ${response.statusCode}`);
+  }
+  const isReady = () =>
+    readiness().then(
+      () => true,
+      () => false,
+    );
 
   const breaker = new CircuitBreaker(attempt, {
     timeout: false,
@@ -192,11 +208,7 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
 
   return {
     request,
-    async ready() {
-      const response = await pool.request({ method: "GET", path: "/.backstage/health/v1/readiness", headersTimeout: 2_000, bodyTimeout: 2_000 });
-      await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`sidecar readiness answered HTTP ${response.statusCode}`);
-    },
+    ready: readiness,
     get circuit() {
       return breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed";
     },
