@@ -77,7 +77,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, catalogue } = deps;
   const metrics = createMetrics();
   // In a cluster every worker's /metrics shows the whole cluster, whichever worker answers.
-  const metricsPage = cluster.isWorker ? clusterMetricsPage(metrics.registry) : () => metrics.registry.metrics();
+  const metricsSource = {
+    contentType: metrics.registry.contentType,
+    page: cluster.isWorker ? clusterMetricsPage(metrics.registry) : () => metrics.registry.metrics(),
+  };
   const tracing = await createTracing({
     enabled: config.tracingEnabled,
     endpoint: config.tracingEndpoint,
@@ -208,9 +211,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     });
   });
 
-  registerHttpHealthRoutes(app, readiness, { contentType: metrics.registry.contentType, page: metricsPage }, {
-    metricsOnMainPort: config.metricsPort === undefined,
-  });
+  registerHttpHealthRoutes(app, readiness, metricsSource, { metricsOnMainPort: config.metricsPort === undefined });
   let metricsServer: Server | undefined;
   registerAccessLog(app, metrics, tracing);
 
@@ -229,7 +230,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readiness,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
-      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer({ contentType: metrics.registry.contentType, page: metricsPage }, config.host, config.metricsPort);
+      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metricsSource, config.host, config.metricsPort);
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const scheme = config.tlsCertFile ? "https" : "http";
