@@ -7,7 +7,8 @@ import type { DeploymentEnvironment, GetPipelineResponse, Pipeline } from "../sr
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { DeploymentEnvironmentSchema } from "../src/gen/idp/plugins/v1/deployments_pb.js";
 import { errorOf } from "./support/calls.js";
-import { asUser, deploymentsClient, enableDeploymentPlugin, eventually, readStream } from "./support/deployments.js";
+import { asUser, deploymentsClient, enableDeploymentPlugin, readStream } from "./support/deployments.js";
+import { eventually } from "./support/eventually.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { GITHUB_TOKENS, startGitHubSimulator } from "./support/github-simulator.js";

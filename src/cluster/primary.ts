@@ -1,5 +1,4 @@
 import cluster from "node:cluster";
-import type { Worker } from "node:cluster";
 import type { Config } from "../config/settings.js";
 import { createLogger } from "../lib/logger.js";
 import { answerMetricsRequests } from "./metrics.js";
@@ -20,16 +19,14 @@ export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel).child({ role: "primary" });
   const everListened = new Set<number>();
   const restarts: number[] = [];
-  let stopping: StopSignal | undefined;
+  const serving = new Set<number>();
+  let stopping = false;
   let exitCode = 0;
 
   answerMetricsRequests();
 
-  const fork = (): Worker => cluster.fork();
-
-  const serving = new Set<number>();
   const stopAll = (signal: StopSignal) => {
-    stopping = signal;
+    stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) {
       if (!worker) continue;
       // A worker still starting may not hear a message yet, and has nothing to drain.
@@ -49,7 +46,7 @@ export async function runPrimary(config: Config): Promise<void> {
   cluster.on("exit", (worker, code, signal) => {
     serving.delete(worker.id);
     const remaining = Object.keys(cluster.workers ?? {}).length;
-    if (stopping !== undefined) {
+    if (stopping) {
       if (code !== 0 && everListened.has(worker.id)) exitCode = 1;
       if (remaining === 0) {
         logger.info({ exitCode }, "every worker has stopped");
@@ -57,29 +54,23 @@ export async function runPrimary(config: Config): Promise<void> {
       }
       return;
     }
-    if (!everListened.has(worker.id)) {
-      logger.error({ worker: worker.id, code, signal }, "a worker failed to start (see its error above); stopping the gateway");
+    const giveUp = (why: string, fields: object = {}) => {
+      logger.error({ worker: worker.id, code, signal, ...fields }, `${why}; stopping the gateway`);
       exitCode = 1;
       stopAll("SIGINT");
       if (remaining === 0) process.exit(exitCode);
-      return;
-    }
+    };
+    if (!everListened.has(worker.id)) return giveUp("a worker failed to start (see its error above)");
     const now = Date.now();
     restarts.push(now);
     while ((restarts[0] ?? now) < now - RESTART_WINDOW_MS) restarts.shift();
-    if (restarts.length > MAX_RESTARTS) {
-      logger.error({ worker: worker.id, code, signal, restarts: restarts.length }, "workers keep dying; stopping the gateway");
-      exitCode = 1;
-      stopAll("SIGINT");
-      if (remaining === 0) process.exit(exitCode);
-      return;
-    }
+    if (restarts.length > MAX_RESTARTS) return giveUp("workers keep dying", { restarts: restarts.length });
     logger.error({ worker: worker.id, code, signal }, "a worker died; starting a replacement");
-    fork();
+    cluster.fork();
   });
 
   const onSignal = (signal: StopSignal) => {
-    if (stopping !== undefined) {
+    if (stopping) {
       logger.warn({ signal }, "second signal: stopping every worker now");
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
       process.exit(1);
@@ -91,5 +82,5 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on("SIGINT", () => onSignal("SIGINT"));
 
   logger.info({ workers: config.workers }, "starting gateway workers");
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.workers; i++) cluster.fork();
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { createSecretSealer } from "../secrets/envelope.js";
 import { generateKey, parseKeyRing } from "../secrets/key-ring.js";
 import { createCachedPluginStateStore } from "./cached-plugin-state-store.js";
@@ -37,16 +38,6 @@ function countingStore(db: Database): { store: PluginStateStore; reads: { get: n
   };
 }
 
-/** Retries a check until it holds (a condition with a deadline, not a fixed wait). */
-async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean, deadlineMs = 10_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await read();
-    if (holds(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /**
  * Waits until the store has handled every change notification committed so far: a write's
  * own notification arrives a moment after the write and drops the entry once more.
@@ -64,6 +55,7 @@ async function notificationsHandled(store: PluginStateStore, reads: { get: numbe
       return reads.get > before;
     },
     (wasDropped) => wasDropped,
+    "the marker's notification to drop its entry",
   );
   expect(dropped).toBe(true);
 }
@@ -82,6 +74,7 @@ async function settledRead(store: PluginStateStore, reads: { get: number }, db: 
       return { state, fromMemory: reads.get === before };
     },
     (read) => read.fromMemory,
+    "a read served from memory",
   );
   expect(served.fromMemory).toBe(true);
   return served.state;
@@ -134,7 +127,7 @@ describe.each(backends)("cached plugin state on $name", (backend) => {
     expect((await cached.get(ws, "kubernetes")).version).toBe(1);
 
     await other.apply(ws, "kubernetes", "bob", { config: { namespace: "prod" } });
-    const fresh = await eventually(() => cached.get(ws, "kubernetes"), (state) => state.version === 2);
+    const fresh = await eventually(() => cached.get(ws, "kubernetes"), (state) => state.version === 2, "the other store's change");
     expect(fresh).toMatchObject({ version: 2, config: { namespace: "prod" } });
   });
 
@@ -175,7 +168,7 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect((await settledRead(cached, replica.reads, opened.db, ws, "deployment")).enabled).toBe(true);
 
     await writer.apply(ws, "deployment", "alice", { enabled: false });
-    const after = await eventually(() => cached.get(ws, "deployment"), (state) => !state.enabled);
+    const after = await eventually(() => cached.get(ws, "deployment"), (state) => !state.enabled, "the other replica's write");
     expect(after.enabled).toBe(false);
   });
 
@@ -204,7 +197,7 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect(terminated.length).toBeGreaterThan(0);
     // Its notification may reach no listener of the replica: the reconnect must still reveal it.
     await writer.apply(ws, "jira", "alice", { config: { jira_url: "https://changed.example" } });
-    const fresh = await eventually(() => cached.get(ws, "jira"), (state) => state.version === 2);
+    const fresh = await eventually(() => cached.get(ws, "jira"), (state) => state.version === 2, "the change made while not listening");
     expect(fresh).toMatchObject({ version: 2, config: { jira_url: "https://changed.example" } });
 
     // Listening again, it caches again.
@@ -260,6 +253,7 @@ describe("cached plugin state while PostgreSQL is unreachable", () => {
         return { state, triedDatabase: counted.reads.get > before };
       },
       (read) => read.triedDatabase,
+      "a read that goes to the unreachable database",
     );
     expect(during.triedDatabase).toBe(true);
     expect(during.state).toMatchObject({ enabled: true, version: 1 });
@@ -269,6 +263,7 @@ describe("cached plugin state while PostgreSQL is unreachable", () => {
       eventually(
         () => withoutGrace.get(ws, "deployment").then(() => "served", (error: unknown) => error),
         (outcome) => outcome instanceof DatabaseUnavailableError,
+        "the store without a grace period to fail",
       ),
     ).resolves.toBeInstanceOf(DatabaseUnavailableError);
 
@@ -278,6 +273,7 @@ describe("cached plugin state while PostgreSQL is unreachable", () => {
     const after = await eventually(
       () => withGrace.get(ws, "deployment").catch(() => undefined),
       (state) => state?.enabled === false,
+      "the change made during the outage",
     );
     expect(after).toMatchObject({ enabled: false, version: 2 });
   }, 30_000);

@@ -21,16 +21,21 @@ export function listenOnPostgres(
   let timer: NodeJS.Timeout | undefined;
   let connected = false;
 
+  /** Lets go of the current connection: its late events are ignored, it is closed. */
+  const discard = async () => {
+    const current = client;
+    client = undefined;
+    current?.removeAllListeners();
+    current?.on("error", () => undefined);
+    await current?.end().catch(() => undefined);
+  };
+
   const lose = (reason: string) => {
     if (stopped) return;
     if (connected) logger?.warn({ channel, reason }, "lost the PostgreSQL notification connection; reconnecting");
     connected = false;
     handlers.lost();
-    const current = client;
-    client = undefined;
-    current?.removeAllListeners();
-    current?.on("error", () => undefined);
-    void current?.end().catch(() => undefined);
+    void discard();
     timer = setTimeout(() => void connect(), retryMs);
     timer.unref();
     retryMs = Math.min(retryMs * 2, LONGEST_RETRY_MS);
@@ -63,11 +68,7 @@ export function listenOnPostgres(
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      const current = client;
-      client = undefined;
-      current?.removeAllListeners();
-      current?.on("error", () => undefined);
-      await current?.end().catch(() => undefined);
+      await discard();
     },
   };
 }
