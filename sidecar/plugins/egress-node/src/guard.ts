@@ -1,0 +1,200 @@
+/**
+ * Enforcement of the egress policy where connections are made.
+ *
+ * One gate decides every outgoing connection of the process's plugins: it
+ * checks host and port against the allow-list, resolves a name itself, checks
+ * every address the name resolves to, and hands the connector the checked
+ * address (never the name), so a DNS answer that changes between check and
+ * connect (rebinding) cannot steer the socket elsewhere. TLS keeps the name
+ * for SNI and certificate checks.
+ *
+ * The gate sits under both HTTP stacks of Node:
+ * - undici's global dispatcher, used by global `fetch` (our plugins' GitHub
+ *   and Jira clients, @octokit/auth-app through our request function, stock
+ *   plugins using fetch); every redirect hop is a new dispatch to a new origin
+ *   and therefore passes the gate again;
+ * - `http.globalAgent` / `https.globalAgent`, used by `http(s).request`,
+ *   node-fetch and axios unless a caller brings its own agent. Unix sockets
+ *   (`socketPath`) are refused.
+ *
+ * Connections the backend makes itself (database, OTLP exporter with its own
+ * agent) do not go through these and are not affected.
+ */
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Agent, buildConnector, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { EgressRefusedError } from './errors';
+import type { EgressPolicy, EgressVerdict } from './policy';
+
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** Name → addresses (all of them). The system resolver by default; tests inject a table. */
+export type Resolve = (host: string) => Promise<ResolvedAddress[]>;
+
+const systemResolve: Resolve = (host) => lookup(host, { all: true });
+
+export interface EgressGuardOptions {
+  policy: EgressPolicy;
+  resolve?: Resolve;
+  /** Called once per refused connection (metrics, logs). */
+  onRefusal?: (refusal: EgressRefusedError) => void;
+}
+
+/** host:port → the one address to connect to, or EgressRefusedError. */
+export type ConnectionGate = (host: string, port: number) => Promise<ResolvedAddress>;
+
+const bareHost = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
+
+export function createConnectionGate(options: EgressGuardOptions): ConnectionGate {
+  const { policy, onRefusal } = options;
+  const resolve = options.resolve ?? systemResolve;
+  const refuse = (verdict: Exclude<EgressVerdict, { allowed: true }>): never => {
+    const refusal = new EgressRefusedError(verdict.reason, verdict.rule);
+    onRefusal?.(refusal);
+    throw refusal;
+  };
+
+  return async (rawHost, port) => {
+    const host = bareHost(rawHost);
+    const target = policy.checkTarget(host, port);
+    if (!target.allowed) refuse(target);
+    const family = isIP(host);
+    if (family !== 0) return { address: host, family };
+    const addresses = await resolve(host);
+    if (addresses.length === 0) {
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    }
+    // One refused address refuses the name: a caller may not pick its luck.
+    for (const { address } of addresses) {
+      const verdict = policy.checkResolvedAddress(host, address);
+      if (!verdict.allowed) refuse(verdict);
+    }
+    return addresses[0] as ResolvedAddress;
+  };
+}
+
+const defaultPort = (protocol: string | undefined) => (protocol === 'https:' ? 443 : 80);
+
+/**
+ * An undici connector that connects only where the gate says. `connect` is
+ * the connector underneath (undici's own by default; tests pass a recorder so
+ * that a refused target could never be dialled even if the gate were wrong).
+ */
+export function createGuardedConnector(gate: ConnectionGate, connect: buildConnector.connector = buildConnector({})): buildConnector.connector {
+  return (options, callback) => {
+    const host = bareHost(options.hostname);
+    const port = Number(options.port) || defaultPort(options.protocol);
+    gate(host, port).then(
+      ({ address }) => {
+        const servername = options.servername ?? (isIP(host) === 0 ? host : undefined);
+        connect({ ...options, hostname: address, ...(servername !== undefined && { servername }) }, callback);
+      },
+      (error: Error) => callback(error, null),
+    );
+  };
+}
+
+export function createEgressDispatcher(gate: ConnectionGate, connect?: buildConnector.connector): Agent {
+  return new Agent({ connect: createGuardedConnector(gate, connect) });
+}
+
+type ConnectionCallback = (err: Error | null, stream: Duplex) => void;
+
+/** The part of http.Agent#createConnection both agents share: gate first, then the stock connection to the address. */
+function gatedConnection(
+  gate: ConnectionGate,
+  options: http.ClientRequestArgs,
+  callback: ConnectionCallback | undefined,
+  protocol: 'http:' | 'https:',
+  open: (options: http.ClientRequestArgs) => Duplex | null | undefined,
+): undefined {
+  const fail = (error: Error) => callback?.(error, undefined as unknown as Duplex);
+  if (options.socketPath) {
+    fail(new EgressRefusedError('plugins may not connect to Unix sockets', 'scheme'));
+    return undefined;
+  }
+  const host = bareHost(options.host ?? options.hostname ?? 'localhost');
+  const port = Number(options.port) || defaultPort(protocol);
+  gate(host, port).then(
+    ({ address, family }) => {
+      try {
+        const socket = open({ ...options, host: address, family });
+        if (socket) callback?.(null, socket);
+      } catch (error) {
+        fail(error as Error);
+      }
+    },
+    (error: Error) => fail(error),
+  );
+  return undefined;
+}
+
+export class GuardedHttpAgent extends http.Agent {
+  constructor(
+    private readonly gate: ConnectionGate,
+    options?: http.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
+    return gatedConnection(this.gate, options, callback, 'http:', (checked) => super.createConnection(checked));
+  }
+}
+
+export class GuardedHttpsAgent extends https.Agent {
+  constructor(
+    private readonly gate: ConnectionGate,
+    options?: https.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: ConnectionCallback): undefined {
+    // https.Agent has already set `servername` from the original host name.
+    return gatedConnection(this.gate, options, callback, 'https:', (checked) => super.createConnection(checked));
+  }
+}
+
+export interface InstalledEgressGuard {
+  readonly gate: ConnectionGate;
+  /** Puts back the dispatcher and agents that were there before (tests). */
+  uninstall(): Promise<void>;
+}
+
+/**
+ * Replaces undici's global dispatcher and node's global http/https agents
+ * with guarded ones. Call once at start-up, before plugins load.
+ */
+export function installEgressGuard(options: EgressGuardOptions): InstalledEgressGuard {
+  const gate = createConnectionGate(options);
+  const previous: { dispatcher: Dispatcher; http: http.Agent; https: https.Agent } = {
+    dispatcher: getGlobalDispatcher(),
+    http: http.globalAgent,
+    https: https.globalAgent,
+  };
+  const dispatcher = createEgressDispatcher(gate);
+  // Node's own defaults for its global agents (keep-alive, 5 s idle timeout).
+  const httpAgent = new GuardedHttpAgent(gate, { keepAlive: true, timeout: 5000 });
+  const httpsAgent = new GuardedHttpsAgent(gate, { keepAlive: true, timeout: 5000 });
+  setGlobalDispatcher(dispatcher);
+  http.globalAgent = httpAgent;
+  https.globalAgent = httpsAgent;
+  return {
+    gate,
+    async uninstall() {
+      setGlobalDispatcher(previous.dispatcher);
+      http.globalAgent = previous.http;
+      https.globalAgent = previous.https;
+      httpAgent.destroy();
+      httpsAgent.destroy();
+      await dispatcher.close();
+    },
+  };
+}
