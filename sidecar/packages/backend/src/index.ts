@@ -9,6 +9,7 @@
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
+import { startEgressGuard } from './egress';
 import { preflight } from './preflight';
 import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
 
@@ -17,6 +18,10 @@ if (problems.length > 0) {
   console.error(`Refusing to start the Orbit sidecar:\n\n${problems.join('\n\n')}`);
   process.exit(1);
 }
+
+// Before any plugin loads: every outgoing connection of the process's plugins
+// goes through the egress policy from here on (see ./egress.ts).
+startEgressGuard();
 
 const backend = createBackend();
 

@@ -58,4 +58,16 @@ describe('preflight', () => {
       }),
     ).toEqual([]);
   });
+
+  it('refuses unusable egress settings, naming the entry', () => {
+    expect(preflight([], { ...TOKEN, ORBIT_EGRESS_ALLOWED_HOSTS: '127.0.0.1' })).toEqual([
+      expect.stringContaining('"127.0.0.1" is an IP address without a port'),
+    ]);
+    expect(preflight([], { ...TOKEN, ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: 'intranet' })).toEqual([
+      expect.stringContaining('ORBIT_EGRESS_ALLOWED_HOSTS / ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: "intranet" is not an IP network'),
+    ]);
+    expect(
+      preflight([], { ...TOKEN, ORBIT_EGRESS_ALLOWED_HOSTS: 'ghes.corp.example, 127.0.0.1:4010', ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: '10.20.0.0/16' }),
+    ).toEqual([]);
+  });
 });

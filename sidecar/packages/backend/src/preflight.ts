@@ -4,6 +4,8 @@
  * generic errors; these messages say what is missing and how to set it.
  */
 
+import { egressSettingsProblem } from './egress';
+
 export const SERVICE_TOKEN_ENV = 'BACKSTAGE_SERVICE_TOKEN';
 
 /** Backstage's rules for static tokens: no whitespace, at least 8 characters. */
@@ -58,6 +60,9 @@ export function preflight(
       );
     }
   }
+
+  const egressProblem = egressSettingsProblem(env);
+  if (egressProblem) problems.push(egressProblem);
 
   return problems;
 }

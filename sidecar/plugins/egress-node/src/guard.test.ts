@@ -125,7 +125,7 @@ describe('fetch through the guarded dispatcher', () => {
   });
   afterAll(() => dispatcher.close());
 
-  const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, dispatcher } as RequestInit);
+  const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, dispatcher } as unknown as RequestInit);
 
   it('reaches an explicitly allowed loopback simulator', async () => {
     const response = await get(`http://127.0.0.1:${simulator.port}/x`);

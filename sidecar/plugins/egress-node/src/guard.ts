@@ -44,6 +44,8 @@ export interface EgressGuardOptions {
   resolve?: Resolve;
   /** Called once per refused connection (metrics, logs). */
   onRefusal?: (refusal: EgressRefusedError) => void;
+  /** The undici connector under the gate; undici's own by default (tests pass a recorder). */
+  connect?: buildConnector.connector;
 }
 
 /** host:port → the one address to connect to, or EgressRefusedError. */
@@ -179,7 +181,7 @@ export function installEgressGuard(options: EgressGuardOptions): InstalledEgress
     http: http.globalAgent,
     https: https.globalAgent,
   };
-  const dispatcher = createEgressDispatcher(gate);
+  const dispatcher = createEgressDispatcher(gate, options.connect);
   // Node's own defaults for its global agents (keep-alive, 5 s idle timeout).
   const httpAgent = new GuardedHttpAgent(gate, { keepAlive: true, timeout: 5000 });
   const httpsAgent = new GuardedHttpsAgent(gate, { keepAlive: true, timeout: 5000 });

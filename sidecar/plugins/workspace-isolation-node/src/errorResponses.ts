@@ -1,3 +1,4 @@
+import { findEgressRefusal } from '@internal/egress-node';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 
 /**
@@ -14,13 +15,15 @@ export type PluginErrorStatus =
  * Express error handler for the end of a plugin router: answers the errors
  * `classify` recognises in Backstage's JSON error shape and passes everything
  * else on to Backstage's own middleware (InputError 400, NotAllowedError 403,
- * NotFoundError 404, ServiceUnavailableError 503, …).
+ * NotFoundError 404, ServiceUnavailableError 503, …). A connection the egress
+ * policy refused is always 412: the workspace's upstream URL is not allowed.
  */
 export function createPluginErrorHandler(
   classify: (error: unknown) => PluginErrorStatus | undefined,
 ): ErrorRequestHandler {
   return (error, req, res, next) => {
-    const answer = res.headersSent ? undefined : classify(error);
+    const refusal = findEgressRefusal(error);
+    const answer = res.headersSent ? undefined : refusal ? { status: 412 as const } : classify(error);
     if (!answer) {
       next(error);
       return;
@@ -28,7 +31,7 @@ export function createPluginErrorHandler(
     if (answer.status === 429) {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(answer.retryAfterSeconds))));
     }
-    sendError(req, res, answer.status, error as Error);
+    sendError(req, res, answer.status, refusal ?? (error as Error));
   };
 }
 

@@ -22,3 +22,5 @@ export {
   createPluginErrorHandler,
   type PluginErrorStatus,
 } from './errorResponses';
+// Plugins re-throw egress refusals from their HTTP clients (see @internal/egress-node).
+export { EgressRefusedError, findEgressRefusal } from '@internal/egress-node';

@@ -88,6 +88,8 @@ describe('sidecar telemetry (metrics and tracing on)', () => {
       SIDECAR_METRICS_PORT: String(metricsPort),
       TRACING_ENABLED: 'true',
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+      // The GitHub simulator is a loopback address: allowed explicitly.
+      ORBIT_EGRESS_ALLOWED_HOSTS: new URL(simulator.apiUrl).host,
       // Spans leave only when the batch is flushed at shutdown, so the
       // SIGTERM test below proves the flush (the periodic export never fires).
       OTEL_BSP_SCHEDULE_DELAY: '600000',

@@ -20,6 +20,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { findEgressRefusal } from '@internal/plugin-workspace-isolation-node';
 import type { RateLimitInfo } from './rateLimit';
 
 /** GitHub refused the call because a rate limit was reached: retry later, not a permission problem. */
@@ -176,6 +177,9 @@ export function errorFromResponse(r: FailedResponse): Error {
 
 /** The error for a call that got no answer (connection failure, timeout). */
 export function errorFromNetworkFailure(method: string, path: string, origin: string, error: unknown, timeoutMs: number): Error {
+  // Not a GitHub failure: the egress policy refused the workspace's API URL before connecting (412).
+  const refusal = findEgressRefusal(error);
+  if (refusal) return refusal;
   const name = error instanceof Error ? error.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new ServiceUnavailableError(`GitHub at ${origin} did not answer ${method} ${path} within ${timeoutMs} ms`);

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import { findEgressRefusal } from '@internal/plugin-workspace-isolation-node';
 import { JiraRateLimitError } from '../service/errors';
 import type { JiraSite } from '../service/settings';
 import { projectIssuesJql } from './jql';
@@ -52,6 +53,12 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
         });
         body = await response.text();
       } catch (error) {
+        // The egress policy refused the workspace's base_url before connecting: 412, nothing was sent.
+        const refusal = findEgressRefusal(error);
+        if (refusal) {
+          logger.warn(`Jira search at ${where} refused: ${refusal.message}`);
+          throw refusal;
+        }
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         logger.warn(`Jira search at ${where} failed: ${timedOut ? `no answer within ${timeoutMs} ms` : 'network error'}`);
         throw new ServiceUnavailableError(

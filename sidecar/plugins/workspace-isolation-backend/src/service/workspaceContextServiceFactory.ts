@@ -5,6 +5,7 @@ import {
   type HttpAuthService,
   type LoggerService,
 } from '@backstage/backend-plugin-api';
+import { runInPluginScope } from '@internal/egress-node';
 import {
   GITHUB_TOKEN_HEADER,
   PLUGIN_SETTINGS_HEADER,
@@ -40,12 +41,13 @@ function pathOf(req: Request): string {
  *    the resulting context for `workspaceContext.fromRequest(req)`.
  */
 function createWorkspaceIsolationMiddleware(options: {
+  pluginId: string;
   httpAuth: HttpAuthService;
   logger: LoggerService;
   ledger: RequestLedgerService;
   contexts: RequestContexts;
 }): RequestHandler {
-  const { httpAuth, logger, ledger, contexts } = options;
+  const { pluginId, httpAuth, logger, ledger, contexts } = options;
 
   return (req, res, next) => {
     const startedAt = performance.now();
@@ -75,7 +77,9 @@ function createWorkspaceIsolationMiddleware(options: {
       delete req.headers[GITHUB_TOKEN_HEADER];
       delete req.headers[PLUGIN_SETTINGS_HEADER];
     };
-    admit().then(() => next(), next);
+    // The rest of the request runs in the plugin's scope, so that a connection
+    // the egress policy refuses is counted against this plugin.
+    admit().then(() => runInPluginScope(pluginId, next), next);
   };
 }
 
@@ -94,12 +98,14 @@ export const workspaceContextServiceFactory = createServiceFactory({
     httpAuth: coreServices.httpAuth,
     logger: coreServices.logger,
     ledger: requestLedgerServiceRef,
+    pluginMetadata: coreServices.pluginMetadata,
   },
-  factory({ httpRouter, httpAuth, logger, ledger }) {
+  factory({ httpRouter, httpAuth, logger, ledger, pluginMetadata }) {
     const contexts: RequestContexts = new WeakMap();
 
     httpRouter.use(
       createWorkspaceIsolationMiddleware({
+        pluginId: pluginMetadata.getId(),
         httpAuth,
         logger: logger.child({ component: 'workspace-isolation' }),
         ledger,
