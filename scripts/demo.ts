@@ -43,7 +43,11 @@ const simulator = stack.run(
 );
 const githubApiUrl = await firstJsonLine<{ apiUrl: string }>(simulator.stdout).then((line) => line.apiUrl);
 
-if (!(await startSidecar(stack, { port: sidecarPort, serviceToken }))) process.exit(1);
+// The simulator is a loopback address: allowed explicitly (by address and port) in both processes.
+const egress = {
+  ORBIT_EGRESS_ALLOWED_HOSTS: [process.env.ORBIT_EGRESS_ALLOWED_HOSTS, new URL(githubApiUrl).host].filter(Boolean).join(","),
+};
+if (!(await startSidecar(stack, { port: sidecarPort, serviceToken, env: egress }))) process.exit(1);
 
 stack.run("gateway", ["src/main.ts"], rootDir, {
   ...process.env,
@@ -53,6 +57,7 @@ stack.run("gateway", ["src/main.ts"], rootDir, {
   ORBIT_SVC_AUTH_SECRET: authSecret,
   ORBIT_SECRETS_KEYS: secretsKeys,
   ORBIT_DATA_DIR: "memory://",
+  ...egress,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   PIPELINE_WATCH_INTERVAL: process.env.PIPELINE_WATCH_INTERVAL ?? "2s",
 });

@@ -2,7 +2,9 @@
  * `npm start`: the local stack on embedded defaults — the Backstage sidecar and the
  * gateway as two processes, one command, one Ctrl-C. The sidecar's dependencies are
  * installed on first use. A random service token links the two for this run unless
- * BACKSTAGE_SERVICE_TOKEN is set.
+ * BACKSTAGE_SERVICE_TOKEN is set. Both processes inherit the environment, so the
+ * egress allow-list (ORBIT_EGRESS_ALLOWED_HOSTS, ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS)
+ * is the same for the gateway's URL checks and the sidecar's connections.
  */
 import { randomBytes } from "node:crypto";
 import { createStack, ensureSidecarInstalled, rootDir, startSidecar } from "./stack/processes.js";

@@ -43,6 +43,7 @@ import { createPluginsService } from "./services/plugins-service.js";
 import { createDeployments } from "./services/deployment-service.js";
 import { createPluginSettingsSource } from "./services/plugin-settings-source.js";
 import { createConfigValidator } from "./services/config-validation.js";
+import { createEgressPolicy } from "./egress/policy.js";
 import type { OpenedPluginStore } from "./store/open-plugin-store.js";
 import { createSidecarAccess } from "./sidecar/sidecar-access.js";
 
@@ -200,7 +201,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
           createPluginsService({
             catalogue,
             store: deps.store.store,
-            validator: createConfigValidator(),
+            validator: createConfigValidator({
+              egress: createEgressPolicy({
+                allowedHosts: config.egressAllowedHosts,
+                allowedPrivateNetworks: config.egressAllowedPrivateNetworks,
+              }),
+            }),
             logger,
             forwarder: plugins.forwarder,
             health: plugins.health,

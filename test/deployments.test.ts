@@ -15,6 +15,8 @@ import { GITHUB_TOKENS, startGitHubSimulator } from "./support/github-simulator.
 import type { RunningGitHubSimulator } from "./support/github-simulator.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { egressAllowing } from "./support/egress.js";
+import { freePort } from "./support/redis-server.js";
 
 // Issue 5's acceptance, end to end: Connect clients → this gateway → the real Backstage
 // sidecar (deployment plugin) → the GitHub simulator (and its GHES mode).
@@ -35,10 +37,21 @@ const gatewayEnv = () => ({
   ORBIT_SECRETS_KEYS: SECRETS_KEYS,
   RATE_LIMIT_MAX: "100000",
   SIDECAR_TIMEOUT: "15s",
+  ...egressAllowing(...allowedUpstreams()),
 });
 
+/**
+ * Egress allowances of both processes: the simulators; 127.0.0.1:9 (fetch refuses the
+ * port: the "unreachable" case); localhost on a free port, a name the sidecar resolves
+ * to a loopback address and therefore refuses although the gateway let the URL through.
+ */
+let refusedByName: string;
+const allowedUpstreams = () => [github.apiUrl, ghes.apiUrl, "http://127.0.0.1:9", refusedByName];
+
 beforeAll(async () => {
-  [github, ghes, sidecar] = await Promise.all([startGitHubSimulator(), startGitHubSimulator({ ghes: true }), startSidecar()]);
+  refusedByName = `http://localhost:${await freePort()}`;
+  [github, ghes] = await Promise.all([startGitHubSimulator(), startGitHubSimulator({ ghes: true })]);
+  sidecar = await startSidecar(egressAllowing(...allowedUpstreams()));
   // Short pipeline cache and poll interval: the flow waits for runs to move.
   gw = await startGateway({ ...gatewayEnv(), PIPELINE_CACHE_TTL: "250ms", PIPELINE_WATCH_INTERVAL: "100ms" });
   await enableDeploymentPlugin(gw, WS, github.apiUrl, GITHUB_TOKENS.orbitBot);
@@ -443,6 +456,18 @@ describe("GitHub unreachable", () => {
     expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain('plugins_sidecar_circuit_state{state="closed"} 1');
     // Another workspace's calls still reach the sidecar.
     await expect(client().listServices({ workspaceId: WS }, await user())).resolves.toBeDefined();
+  });
+});
+
+describe("egress refused by the sidecar", () => {
+  it("is FAILED_PRECONDITION naming the rule when an allowed name resolves to a loopback address", async () => {
+    const workspaceId = "ws-deploy-egress";
+    await enableDeploymentPlugin(gw, workspaceId, refusedByName, GITHUB_TOKENS.orbitBot);
+    const error = await errorOf(client().listWorkflows({ workspaceId, repository: "acme/checkout" }, await user(workspaceId)));
+    expect(error.code, error.rawMessage).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toContain("Egress policy refused the connection: localhost resolves to a loopback address");
+    expect(error.rawMessage).not.toContain("127.0.0.1");
+    expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain('plugins_sidecar_circuit_state{state="closed"} 1');
   });
 });
 

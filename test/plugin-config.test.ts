@@ -20,7 +20,8 @@ const key = () => randomBytes(32).toString("base64");
 describe("per-workspace plugin configuration (embedded PGlite)", () => {
   let gw: RunningGateway;
   beforeAll(async () => {
-    gw = await startGateway({ ORBIT_SECRETS_KEYS: `k1:${key()}` });
+    // ghe.example: an operator's addition to the egress allow-list (GHES).
+    gw = await startGateway({ ORBIT_SECRETS_KEYS: `k1:${key()}`, ORBIT_EGRESS_ALLOWED_HOSTS: "ghe.example, 127.0.0.1:4010" });
   });
   afterAll(async () => gw.close());
 
@@ -112,6 +113,44 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
     const [badRequest] = error.findDetails(BadRequestSchema);
     expect(badRequest?.fieldViolations.map((violation) => violation.field).sort()).toEqual(["config.base_url", "config.colour", "config.email"]);
     expect((await client.getPlugin({ workspaceId: "ws-bad", pluginId: "jira" }, admin)).plugin?.enabled).toBe(false);
+  });
+
+  it("refuses URL settings outside the egress allow-list with INVALID_ARGUMENT naming the setting and the rule", async () => {
+    const client = pluginsClient("connect-json", gw.url);
+    const admin = await adminOf("ws-egress", "frank");
+    const refusal = async (call: Promise<unknown>) => {
+      const error = ConnectError.from(await call.then(() => undefined, (e: unknown) => e));
+      expect(error.code, error.message).toBe(Code.InvalidArgument);
+      return { message: error.rawMessage, fields: error.findDetails(BadRequestSchema)[0]?.fieldViolations ?? [] };
+    };
+    for (const [url, rule] of [
+      ["http://127.0.0.1:6379", "address-range"],
+      ["http://127.0.0.1:5432", "address-range"],
+      ["http://[::1]:7007", "address-range"],
+      ["http://169.254.169.254/latest/meta-data", "address-range"],
+      ["http://10.0.0.1", "address-range"],
+      ["http://172.16.0.1", "address-range"],
+      ["http://192.168.1.1", "address-range"],
+      ["https://evil.example", "host-not-allowed"],
+      ["https://ghe.example:8443/api/v3", "host-not-allowed"],
+      ["gopher://api.github.com", "scheme"],
+    ] as const) {
+      const enable = await refusal(client.enablePlugin({ workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } }, admin));
+      expect(enable.message).toContain(`config.github_api_url is refused by the egress policy (rule ${rule})`);
+      expect(enable.fields.map((field) => field.field)).toEqual(["config.github_api_url"]);
+      const update = await refusal(
+        client.updatePluginConfig({ workspaceId: "ws-egress", pluginId: "jira", config: { base_url: url, email: "f@example.com" } }, admin),
+      );
+      expect(update.message).toContain(`config.base_url is refused by the egress policy (rule ${rule})`);
+    }
+    expect((await client.getPlugin({ workspaceId: "ws-egress", pluginId: "deployment" }, admin)).plugin?.enabled).toBe(false);
+    // Allowed: the defaults, the operator's additions, an explicitly allowed simulator address.
+    for (const url of ["https://api.github.com", "https://ghe.example/api/v3", "http://127.0.0.1:4010"]) {
+      const { plugin } = await client.enablePlugin({ workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } }, admin);
+      expect(plugin?.config.github_api_url).toBe(url);
+    }
+    const jira = await client.updatePluginConfig({ workspaceId: "ws-egress", pluginId: "jira", config: { base_url: "https://acme.atlassian.net" } }, admin);
+    expect(jira.plugin?.config.base_url).toBe("https://acme.atlassian.net");
   });
 
   it("refuses data calls for a disabled plugin with FAILED_PRECONDITION", async () => {

@@ -8,6 +8,7 @@ import { GITHUB_TOKENS, startGitHubSimulator } from "./support/github-simulator.
 import type { RunningGitHubSimulator } from "./support/github-simulator.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { egressAllowing } from "./support/egress.js";
 
 // Issue 6: with tracing on, one trace spans Connect client → gateway → sidecar → GitHub.
 
@@ -42,7 +43,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
   endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
   const tracing = { TRACING_ENABLED: "true", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint };
-  [github, sidecar] = await Promise.all([startGitHubSimulator(), startSidecar(tracing)]);
+  github = await startGitHubSimulator();
+  sidecar = await startSidecar({ ...tracing, ...egressAllowing(github.apiUrl) });
 }, 120_000);
 
 afterAll(async () => {
@@ -62,6 +64,7 @@ const attribute = (span: ExportedSpan, key: string) => span.attributes?.find((a)
 describe("one trace from the caller to GitHub", () => {
   it("links the gateway's RPC span, its sidecar call, the sidecar's server span and the sidecar's GitHub call", async () => {
     const gateway = await startGateway({
+      ...egressAllowing(github.apiUrl),
       BACKSTAGE_URL: sidecar.url,
       BACKSTAGE_SERVICE_TOKEN: sidecar.token,
       ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,

@@ -12,6 +12,7 @@ import { JIRA_DEMO_ACCOUNT, startJiraSimulator } from "./support/jira-simulator.
 import type { RunningJiraSimulator } from "./support/jira-simulator.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { egressAllowing } from "./support/egress.js";
 
 // The seed's typed RPCs, end to end: gateway → sidecar plugins → GitHub / Jira simulators.
 
@@ -24,8 +25,10 @@ let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
 beforeAll(async () => {
-  [github, jira, sidecar] = await Promise.all([startGitHubSimulator(), startJiraSimulator(), startSidecar()]);
+  [github, jira] = await Promise.all([startGitHubSimulator(), startJiraSimulator()]);
+  sidecar = await startSidecar(egressAllowing(github.apiUrl, jira.url));
   gw = await startGateway({
+    ...egressAllowing(github.apiUrl, jira.url),
     BACKSTAGE_URL: sidecar.url,
     BACKSTAGE_SERVICE_TOKEN: sidecar.token,
     ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,

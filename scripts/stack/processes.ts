@@ -94,8 +94,15 @@ export async function waitUntilReady(stack: Stack, name: string, url: string, de
   return false;
 }
 
-/** Starts the Backstage sidecar on 127.0.0.1:`port` and waits until Backstage reports ready. */
-export async function startSidecar(stack: Stack, options: { port: string; serviceToken: string }): Promise<string | undefined> {
+/**
+ * Starts the Backstage sidecar on 127.0.0.1:`port` and waits until Backstage reports ready.
+ * `env` adds to the inherited environment (e.g. the demo's egress allowance); the
+ * egress settings (ORBIT_EGRESS_*) otherwise come from the environment, as for the gateway.
+ */
+export async function startSidecar(
+  stack: Stack,
+  options: { port: string; serviceToken: string; env?: NodeJS.ProcessEnv },
+): Promise<string | undefined> {
   const url = `http://127.0.0.1:${options.port}`;
   stack.run("sidecar", ["packages/backend/src/index.ts"], sidecarDir, {
     ...process.env,
@@ -103,6 +110,7 @@ export async function startSidecar(stack: Stack, options: { port: string; servic
     SIDECAR_PORT: options.port,
     SIDECAR_HOST: "127.0.0.1",
     LOG_LEVEL: process.env.SIDECAR_LOG_LEVEL ?? "warn",
+    ...options.env,
   });
   return (await waitUntilReady(stack, "the sidecar", `${url}/.backstage/health/v1/readiness`)) ? url : undefined;
 }

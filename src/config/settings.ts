@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { createEgressPolicy, EgressSettingError, settingEntries, type EgressPolicySettings } from "../egress/policy.js";
 
 /**
  * Every setting of the gateway, in one table: the environment variable, how it is
@@ -56,6 +57,20 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+/** Entries of an egress setting (commas or spaces), each checked by the egress policy's parser. */
+const egressEntries = (field: keyof Omit<EgressPolicySettings, "withoutDefaults">) =>
+  z.string().transform((value, ctx) => {
+    const entries = settingEntries(value);
+    try {
+      createEgressPolicy({ [field]: entries });
+    } catch (error) {
+      if (!(error instanceof EgressSettingError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 export const settings = {
   nodeEnv: {
@@ -189,6 +204,20 @@ export const settings = {
     env: "BACKSTAGE_SERVICE_TOKEN",
     schema: z.string().trim().min(32, "must be at least 32 characters").optional(),
     description: "Static token the sidecar accepts from the gateway (its `backend.auth.externalAccess`); required with `BACKSTAGE_URL`.",
+  },
+  egressAllowedHosts: {
+    env: "ORBIT_EGRESS_ALLOWED_HOSTS",
+    schema: egressEntries("allowedHosts").default([]),
+    defaultText: "(none: only api.github.com, *.ghe.com, *.atlassian.net)",
+    description:
+      "Upstream hosts plugins may call, added to the defaults; give the sidecar the same value. Comma- or space-separated: `ghes.example.com`, `*.example.com`, either with `:port` (without: 80 and 443); an IP address only as `address:port` (`127.0.0.1:4010`), which also allows it when loopback or private. Plugin URL settings outside it are refused at EnablePlugin/UpdatePluginConfig (INVALID_ARGUMENT). See docs/security.md.",
+  },
+  egressAllowedPrivateNetworks: {
+    env: "ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS",
+    schema: egressEntries("allowedPrivateNetworks").default([]),
+    defaultText: "(none)",
+    description:
+      "CIDRs (`10.20.0.0/16`) that allowed host names may resolve to although not public (an internal GHES or Jira); the sidecar checks resolved addresses. Give both processes the same value.",
   },
   sidecarTimeout: {
     env: "SIDECAR_TIMEOUT",

@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import * as ajvFormats from "ajv-formats";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
+import { createEgressPolicy, type EgressPolicy } from "../egress/policy.js";
 import { BadRequest_FieldViolationSchema, BadRequestSchema } from "../gen/google/rpc/error_details_pb.js";
 
 export interface FieldViolation {
@@ -22,12 +23,23 @@ export interface ConfigCheck {
 // ajv-formats is CommonJS: under NodeNext its plugin is the default export of the namespace.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv2020) => Ajv2020;
 
+/** The settings of a plugin's schema that are URLs (`format: uri`): upstreams the sidecar will call. */
+function urlSettingsOf(entry: CatalogueEntry): string[] {
+  const properties = (entry.configSchema as { properties?: Record<string, { format?: unknown }> }).properties ?? {};
+  return Object.entries(properties)
+    .filter(([, property]) => property.format === "uri")
+    .map(([name]) => name);
+}
+
 /**
  * Validates plugin configuration against the catalogue's JSON schema (with its
  * defaults applied) and reports every offending field at once, as INVALID_ARGUMENT
- * with a google.rpc.BadRequest detail.
+ * with a google.rpc.BadRequest detail. URL settings must also pass the egress
+ * policy (the operator's allow-list, shared with the sidecar, which enforces it
+ * again on every connection, resolved addresses included).
  */
-export function createConfigValidator() {
+export function createConfigValidator(options: { egress?: EgressPolicy } = {}) {
+  const egress = options.egress ?? createEgressPolicy();
   const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
   addFormats(ajv);
   const compiled = new Map<string, ValidateFunction>();
@@ -49,6 +61,14 @@ export function createConfigValidator() {
       const validate = validatorFor(entry);
       const violations: FieldViolation[] = [];
       if (!validate(config)) violations.push(...(validate.errors ?? []).map(violationOf));
+      for (const name of urlSettingsOf(entry)) {
+        const value = config[name];
+        if (!value || violations.some((violation) => violation.field === `config.${name}`)) continue;
+        const verdict = egress.checkUrl(value);
+        if (!verdict.allowed) {
+          violations.push({ field: `config.${name}`, description: `is refused by the egress policy (rule ${verdict.rule}): ${verdict.reason}` });
+        }
+      }
       for (const name of Object.keys(change.config)) {
         if (entry.secretKeys.includes(name)) {
           violations.push({ field: `config.${name}`, description: "is a secret: send it in secrets, not config" });

@@ -17,6 +17,10 @@ describe("confineEndpointPath", () => {
     ["/versions/v1.2.3", "/api/deployment/versions/v1.2.3"],
     ["/repos/acme%20corp", "/api/deployment/repos/acme%20corp"],
     ["/items/", "/api/deployment/items/"],
+    ["/repos/caf%C3%A9", "/api/deployment/repos/caf%C3%A9"],
+    ["/issues/%E6%97%A5%E6%9C%AC", "/api/deployment/issues/%E6%97%A5%E6%9C%AC"],
+    ["/versions/v1.2;build=3", "/api/deployment/versions/v1.2;build=3"],
+    ["/files/.well-known", "/api/deployment/files/.well-known"],
   ])("keeps %j below the base path", (input, expected) => {
     expect(confineEndpointPath(BASE, input)).toBe(expected);
   });
