@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
+import { egressAllowing } from "../test/support/egress.js";
 import { startSidecar } from "../test/support/sidecar.js";
 import { DeploymentState, ReviewDecision } from "../src/gen/idp/plugins/v1/deployments_pb.js";
 import type { Pipeline } from "../src/gen/idp/plugins/v1/deployments_pb.js";
@@ -44,9 +45,12 @@ const machine = describeMachine();
 const cleanup = new Cleanup();
 try {
   const simulator = cleanup.add(await startSimulatorProcess(), "the GitHub simulator", (s) => s.stop());
-  const sidecar = cleanup.add(await startSidecar(), "the sidecar", (s) => s.stop());
+  // The simulator is a loopback address: allowed explicitly in both processes.
+  const egress = egressAllowing(simulator.apiUrl);
+  const sidecar = cleanup.add(await startSidecar(egress), "the sidecar", (s) => s.stop());
   const gateway = cleanup.add(
     await startGatewayProcess({
+      ...egress,
       BACKSTAGE_URL: sidecar.url,
       BACKSTAGE_SERVICE_TOKEN: sidecar.token,
       ORBIT_SECRETS_KEYS: `bench:${randomBytes(32).toString("base64")}`,

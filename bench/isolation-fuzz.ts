@@ -50,6 +50,8 @@ try {
       BACKSTAGE_URL: sidecar.url,
       BACKSTAGE_SERVICE_TOKEN: sidecar.token,
       ORBIT_DATA_DIR: "memory://",
+      // The workspaces' GHES URLs (https://ghe-….example.com) are the operator's hosts.
+      ORBIT_EGRESS_ALLOWED_HOSTS: "*.example.com",
       ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       RATE_LIMIT_MAX: "1000000000",
       // Raised too, so every badly signed token reaches the token check instead of the address throttle.
