@@ -252,3 +252,35 @@ describe('the installed guard (global fetch, http.request)', () => {
     expect(forbidden.connections).toBe(0);
   });
 });
+
+describe('a name the operator allows on a private network', () => {
+  // sim.example resolves to the loopback simulator; 127.0.0.1/32 is allowed for allowed names only.
+  const gate = () =>
+    createConnectionGate({
+      policy: createEgressPolicy({ allowedHosts: [`sim.example:${simulator.port}`], allowedPrivateNetworks: ['127.0.0.1/32'] }),
+      resolve: resolverFor({ 'sim.example': ['127.0.0.1'], 'other.example': ['127.0.0.1'] }),
+    });
+
+  it('is reached through the checked addresses, by fetch and by http.request, and other names are not', async () => {
+    const dispatcher = createEgressDispatcher(gate());
+    const agent = new GuardedHttpAgent(gate());
+    try {
+      const viaFetch = await fetch(`http://sim.example:${simulator.port}/`, { dispatcher } as unknown as RequestInit);
+      expect(await viaFetch.text()).toBe('reached');
+      const viaHttp = await new Promise<string>((resolve, reject) => {
+        http.get(`http://sim.example:${simulator.port}/`, { agent }, (res) => {
+          res.setEncoding('utf8');
+          let body = '';
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      expect(viaHttp).toBe('reached');
+      const other = await failureOf(fetch(`http://other.example:${simulator.port}/`, { dispatcher } as unknown as RequestInit));
+      expect(findEgressRefusal(other)?.rule).toBe('host-not-allowed');
+    } finally {
+      agent.destroy();
+      await dispatcher.close();
+    }
+  });
+});

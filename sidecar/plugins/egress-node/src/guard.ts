@@ -2,11 +2,12 @@
  * Enforcement of the egress policy where connections are made.
  *
  * One gate decides every outgoing connection of the process's plugins: it
- * checks host and port against the allow-list, resolves a name itself, checks
- * every address the name resolves to, and hands the connector the checked
- * address (never the name), so a DNS answer that changes between check and
- * connect (rebinding) cannot steer the socket elsewhere. TLS keeps the name
- * for SNI and certificate checks.
+ * checks host and port against the allow-list, resolves a name itself and
+ * checks every address the name resolves to. The socket is then opened with a
+ * `lookup` that answers exactly those checked addresses (Node's happy eyeballs
+ * still races them), so a DNS answer that changes between check and connect
+ * (rebinding) cannot steer it elsewhere. TLS keeps the name for SNI and
+ * certificate checks.
  *
  * The gate sits under both HTTP stacks of Node:
  * - undici's global dispatcher, used by global `fetch` (our plugins' GitHub
@@ -48,8 +49,8 @@ export interface EgressGuardOptions {
   connect?: buildConnector.connector;
 }
 
-/** host:port → the one address to connect to, or EgressRefusedError. */
-export type ConnectionGate = (host: string, port: number) => Promise<ResolvedAddress>;
+/** host:port → the checked addresses to connect to (one for an IP literal), or EgressRefusedError. */
+export type ConnectionGate = (host: string, port: number) => Promise<ResolvedAddress[]>;
 
 const bareHost = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
@@ -67,7 +68,7 @@ export function createConnectionGate(options: EgressGuardOptions): ConnectionGat
     const target = policy.checkTarget(host, port);
     if (!target.allowed) refuse(target);
     const family = isIP(host);
-    if (family !== 0) return { address: host, family };
+    if (family !== 0) return [{ address: host, family }];
     const addresses = await resolve(host);
     if (addresses.length === 0) {
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
@@ -77,7 +78,25 @@ export function createConnectionGate(options: EgressGuardOptions): ConnectionGat
       const verdict = policy.checkResolvedAddress(host, address);
       if (!verdict.allowed) refuse(verdict);
     }
-    return addresses[0] as ResolvedAddress;
+    return addresses;
+  };
+}
+
+type LookupCallback = (error: Error | null, address: string | ResolvedAddress[], family?: number) => void;
+
+/** A `net.connect` lookup that can only answer addresses the gate has checked. */
+function answerWith(addresses: readonly ResolvedAddress[]) {
+  return (_host: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => {
+    const family = options.family === 'IPv6' ? 6 : options.family === 'IPv4' ? 4 : Number(options.family) || 0;
+    const usable = family === 0 ? [...addresses] : addresses.filter((entry) => entry.family === family);
+    const [first] = usable;
+    if (!first) {
+      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${_host}`), { code: 'ENOTFOUND' }), []);
+    } else if (options.all) {
+      callback(null, usable);
+    } else {
+      callback(null, first.address, first.family);
+    }
   };
 }
 
@@ -85,17 +104,26 @@ const defaultPort = (protocol: string | undefined) => (protocol === 'https:' ? 4
 
 /**
  * An undici connector that connects only where the gate says. `connect` is
- * the connector underneath (undici's own by default; tests pass a recorder so
- * that a refused target could never be dialled even if the gate were wrong).
+ * the connector underneath (tests pass a recorder so that a refused target
+ * could never be dialled even if the gate were wrong). By default it is
+ * undici's own, with a lookup that answers the addresses the gate checked for
+ * the name a moment before (kept per name; any entry is a checked one).
  */
-export function createGuardedConnector(gate: ConnectionGate, connect: buildConnector.connector = buildConnector({})): buildConnector.connector {
+export function createGuardedConnector(gate: ConnectionGate, connect?: buildConnector.connector): buildConnector.connector {
+  const checked = new Map<string, ResolvedAddress[]>();
+  const base =
+    connect ??
+    buildConnector({
+      lookup: (host: string, options: { all?: boolean; family?: number }, callback: LookupCallback) =>
+        answerWith(checked.get(host) ?? [])(host, options, callback),
+    } as buildConnector.BuildOptions);
   return (options, callback) => {
     const host = bareHost(options.hostname);
     const port = Number(options.port) || defaultPort(options.protocol);
     gate(host, port).then(
-      ({ address }) => {
-        const servername = options.servername ?? (isIP(host) === 0 ? host : undefined);
-        connect({ ...options, hostname: address, ...(servername !== undefined && { servername }) }, callback);
+      (addresses) => {
+        if (isIP(host) === 0) checked.set(host, addresses);
+        base({ ...options, hostname: host }, callback);
       },
       (error: Error) => callback(error, null),
     );
@@ -124,9 +152,9 @@ function gatedConnection(
   const host = bareHost(options.host ?? options.hostname ?? 'localhost');
   const port = Number(options.port) || defaultPort(protocol);
   gate(host, port).then(
-    ({ address, family }) => {
+    (addresses) => {
       try {
-        const socket = open({ ...options, host: address, family });
+        const socket = open({ ...options, host, lookup: answerWith(addresses) as http.ClientRequestArgs['lookup'] });
         if (socket) callback?.(null, socket);
       } catch (error) {
         fail(error as Error);
