@@ -59,7 +59,7 @@ const list = z.string().transform((value) =>
 );
 
 /** Entries of an egress setting (commas or spaces), each checked by the egress policy's parser. */
-const egressEntries = (field: keyof Omit<EgressPolicySettings, "withoutDefaults">) =>
+const egressEntries = (field: keyof EgressPolicySettings) =>
   z.string().transform((value, ctx) => {
     const entries = settingEntries(value);
     try {

@@ -42,8 +42,6 @@ export interface EgressPolicySettings {
   readonly allowedHosts?: readonly string[];
   /** CIDRs (or single addresses) that allowed names may resolve to although not public. */
   readonly allowedPrivateNetworks?: readonly string[];
-  /** Replace the defaults instead of adding to them (tests). */
-  readonly withoutDefaults?: boolean;
 }
 
 export interface EgressPolicy {
@@ -179,7 +177,7 @@ function matches(rule: HostRule, host: string, port: number): boolean {
 }
 
 export function createEgressPolicy(settings: EgressPolicySettings = {}): EgressPolicy {
-  const hostEntries = [...(settings.withoutDefaults ? [] : DEFAULT_ALLOWED_HOSTS), ...(settings.allowedHosts ?? [])];
+  const hostEntries = [...DEFAULT_ALLOWED_HOSTS, ...(settings.allowedHosts ?? [])];
   const rules = hostEntries.map(parseHostRule);
   const networks = (settings.allowedPrivateNetworks ?? []).map(parseNetwork);
 
