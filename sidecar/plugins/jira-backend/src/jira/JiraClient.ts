@@ -3,7 +3,8 @@ import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } f
 import { JiraRateLimitError } from '../service/errors';
 import type { JiraSite } from '../service/settings';
 import { projectIssuesJql } from './jql';
-import { parseSearchResponse, type JiraIssueSummary } from './response';
+import type { JiraIssueSummary } from '@internal/plugin-jira-common';
+import { parseSearchResponse } from './response';
 
 export interface JiraClientOptions {
   logger: LoggerService;
