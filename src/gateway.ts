@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import cors from "@fastify/cors";
-import { Code, ConnectError, cors as connectCors } from "@connectrpc/connect";
+import { cors as connectCors } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { LogController, fastify } from "fastify";
@@ -40,7 +40,7 @@ import { connectRedis } from "./ratelimit/redis-client.js";
 import { createDescriptorIndex } from "./reflection/descriptor-index.js";
 import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
 import { createPluginsService } from "./services/plugins-service.js";
-import { createDeployments } from "./services/deployment-service.js";
+import { createDeployments } from "./plugins/deployment/deployment-service.js";
 import { createPluginSettingsSource } from "./services/plugin-settings-source.js";
 import { createConfigValidator } from "./services/config-validation.js";
 import type { OpenedPluginStore } from "./store/open-plugin-store.js";
@@ -203,6 +203,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
             validator: createConfigValidator(),
             logger,
             forwarder: plugins.forwarder,
+            settings: pluginSettings,
             health: plugins.health,
           }),
         );
@@ -219,9 +220,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, "request failed");
-    const code = status === 413 ? Code.ResourceExhausted : status < 500 ? Code.InvalidArgument : Code.Internal;
-    const message = status < 500 ? error.message : "internal error; the request id is in the X-Request-Id header";
-    return sendConnectError(request, reply, new ConnectError(message, code));
+    return sendConnectError(request, reply, errors.invalidHttpRequest(status, error.message));
   });
 
   return {

@@ -6,7 +6,7 @@ import { confineEndpointPath } from "./endpoint-path.js";
 import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forward-policy.js";
 import type { ForwardMethod } from "./forward-policy.js";
 import type { PluginCounters } from "./plugin-counters.js";
-import type { PluginSettingsSource } from "./plugin-settings.js";
+import type { PluginSettings, PluginSettingsSource } from "./plugin-settings.js";
 import { cacheKey } from "./response-cache.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { SidecarCaller, SidecarClient, SidecarResponse } from "./sidecar-client.js";
@@ -44,6 +44,8 @@ export interface Invocation {
   readonly signal: AbortSignal;
   readonly timeoutMs?: number;
   readonly parentSpan?: Span;
+  /** The plugin's settings when the handler already read them (its enabled check); read here otherwise. */
+  readonly settings?: PluginSettings;
 }
 
 export interface ForwardedAnswer {
@@ -80,7 +82,7 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
     const { caller, signal } = invocation;
     deps.counters.request(entry.id);
     try {
-      const settings = await deps.settings(caller.workspaceId, entry.id);
+      const settings = invocation.settings ?? (await deps.settings(caller.workspaceId, entry.id));
       const upstream = async (upstreamSignal: AbortSignal) =>
         deps.sidecar.request({
           pluginId: entry.id,
@@ -126,13 +128,13 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
 
   return {
     /** A client's ProxyPluginRequest / GetPluginData: checked against the forwarding policy first. */
-    async forward(entry: CatalogueEntry, call: PluginCall, context: HandlerContext): Promise<ForwardedAnswer> {
+    async forward(entry: CatalogueEntry, call: PluginCall, context: HandlerContext, settings?: PluginSettings): Promise<ForwardedAnswer> {
       const method = forwardMethod(call.httpMethod);
       const path = confineEndpointPath(entry.apiBasePath, call.endpointPath);
       const headers = forwardHeaders(call.headers);
       const query = forwardQuery(call.query);
       const body = forwardBody(method, call.body, deps.maxBodyBytes);
-      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, invocationOf(context));
+      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, { ...invocationOf(context), ...(settings ? { settings } : {}) });
     },
 
     /** A call the gateway built itself (typed RPCs, pollers). */

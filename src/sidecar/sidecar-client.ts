@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import CircuitBreaker from "opossum";
 import { Pool, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
+import { errors } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
 import type { Span } from "@opentelemetry/api";
@@ -191,15 +192,12 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         // Open, or half-open with its one probe already out: opossum refuses the call itself.
         if (isCircuitRejection(error)) {
           options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: "circuit_open" });
-          throw new ConnectError(
-            "the plugin sidecar is unavailable (failing fast after repeated failures); retry in a few seconds",
-            Code.Unavailable,
-          );
+          throw errors.sidecarCircuitOpen();
         }
         if (!(error instanceof SidecarFailure)) throw error;
         options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: Code[error.code].toLowerCase() });
         if (!error.retryable || attemptNo >= attempts || request.signal.aborted) {
-          throw new ConnectError(error.message, error.code);
+          throw errors.sidecarUnavailable(error.message, error.code);
         }
         await delay(25 * 2 ** attemptNo, undefined, { signal: request.signal }).catch(() => undefined);
       }
@@ -226,7 +224,7 @@ async function readLimited(response: Dispatcher.ResponseData, limit: number): Pr
     size += (chunk as Buffer).byteLength;
     if (size > limit) {
       response.body.destroy();
-      throw new ConnectError(`the plugin's answer is larger than ${limit} bytes`, Code.ResourceExhausted);
+      throw errors.pluginAnswerTooLarge(limit);
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,9 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Counter, Gauge } from "prom-client";
-import type { Logger } from "../lib/logger.js";
-import { retryAfterOf } from "../sidecar/upstream-errors.js";
+import { errors } from "../../lib/errors.js";
+import type { Logger } from "../../lib/logger.js";
+import { retryAfterOf } from "../../sidecar/upstream-errors.js";
 import { canonicalJson } from "./canonical-json.js";
-import type { Pipeline } from "./plugin-api.js";
+import type { Pipeline } from "./contract.js";
 
 export interface PipelineKey {
   readonly workspaceId: string;
@@ -170,7 +171,7 @@ export function createPipelineWatchHub(options: PipelineWatchHubOptions): Pipeli
       options.metrics.pollers.inc();
       void run(started).catch((error: unknown) => {
         options.logger.error({ err: error }, "pipeline poller crashed");
-        publish(started, (each) => (each.failure = new ConnectError("the pipeline poller failed", Code.Internal)));
+        publish(started, (each) => (each.failure = errors.pipelinePollerFailed()));
         retire(started);
       });
       poller = started;
