@@ -29,6 +29,7 @@ import { registerAccessLog } from "./lib/access-log.js";
 import { createTracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
+import { HEADERS } from "./lib/header-names.js";
 import { serverOptions } from "./lib/http-server.js";
 import { trackConnections } from "./lib/connection-drain.js";
 import type { Logger } from "./lib/logger.js";
@@ -107,7 +108,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (request) => {
-      const incoming = request.headers["x-request-id"];
+      const incoming = request.headers[HEADERS.requestId];
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     trustProxy: config.trustProxy,
@@ -125,7 +126,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const shutdown = new AbortController();
 
   app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+    reply.header(HEADERS.requestId, request.id);
   });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {

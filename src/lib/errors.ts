@@ -7,6 +7,7 @@ import {
   ErrorInfoSchema,
   RetryInfoSchema,
 } from "../gen/google/rpc/error_details_pb.js";
+import { HEADERS } from "./header-names.js";
 
 /**
  * The error catalogue: every error the gateway itself raises is built here, so codes
@@ -201,7 +202,7 @@ export const errors = {
   pluginError: (pluginId: string, status: number, code: Code, message: string, retryAfterSeconds?: number) =>
     failure("PLUGIN_ERROR", code, message, {
       metadata: { pluginId, httpStatus: String(status) },
-      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds, headers: { "retry-after": String(retryAfterSeconds) } }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds, headers: { [HEADERS.retryAfter]: String(retryAfterSeconds) } }),
     }),
   pluginAnswerTooLarge: (limit: number) =>
     failure("PLUGIN_ANSWER_TOO_LARGE", Code.ResourceExhausted, `the plugin's answer is larger than ${limit} bytes`),

@@ -2,6 +2,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Catalogue, CatalogueEntry } from "../catalogue/catalogue.js";
 import { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
 import type { Plugin } from "../gen/idp/plugins/v1/plugins_pb.js";
+import { NO_USER } from "../auth/identity.js";
 import { identityKey } from "../lib/context-keys.js";
 import { errors } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
@@ -58,7 +59,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     mutation: PluginMutation,
     expectedVersion?: number,
   ): Promise<{ plugin: Plugin; changed: boolean }> => {
-    const actor = context.values.get(identityKey)?.userId ?? "unknown";
+    const actor = context.values.get(identityKey)?.userId ?? NO_USER;
     return guarded(async () => {
       const current = await store.get(workspaceId, entry.id);
       const enabled = mutation.enabled ?? current.enabled;
@@ -227,7 +228,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
 
 function callerOf(context: HandlerContext): SidecarCaller {
   const identity = context.values.get(identityKey);
-  return { workspaceId: identity?.workspaceId ?? "", userId: identity?.userId ?? "" };
+  return { workspaceId: identity?.workspaceId ?? "", userId: identity?.userId ?? NO_USER };
 }
 
 function viewOf(state: PluginState | undefined) {

@@ -2,6 +2,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { Span } from "@opentelemetry/api";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { identityKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
+import { HEADERS } from "../lib/header-names.js";
 import { confineEndpointPath } from "./endpoint-path.js";
 import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forward-policy.js";
 import type { ForwardMethod } from "./forward-policy.js";
@@ -63,8 +64,6 @@ export interface PluginForwarderDeps {
   readonly settings: PluginSettingsSource;
 }
 
-/** The header through which Orbit passes the acting user's own GitHub OAuth token. */
-export const USER_GITHUB_TOKEN_HEADER = "x-github-token";
 
 /** Generation keys outlive every answer they guard (see ResponseCache.invalidate). */
 const MIN_GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -157,7 +156,7 @@ export type PluginForwarder = ReturnType<typeof createPluginForwarder>;
 export function invocationOf(context: HandlerContext, options: { readonly asUser?: boolean } = {}): Invocation {
   const identity = context.values.get(identityKey);
   if (!identity?.workspaceId) throw new Error("forwarding needs a verified, workspace-scoped identity");
-  const githubToken = options.asUser === false ? undefined : context.requestHeader.get(USER_GITHUB_TOKEN_HEADER)?.trim();
+  const githubToken = options.asUser === false ? undefined : context.requestHeader.get(HEADERS.userGitHubToken)?.trim();
   const timeoutMs = context.timeoutMs();
   const parentSpan = context.values.get(rpcSpanKey);
   return {

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import type { ConnectError } from "@connectrpc/connect";
 import { errors } from "../lib/errors.js";
+import { HEADERS } from "../lib/header-names.js";
 
 /**
  * How an upstream HTTP status reaches the caller: the Connect code that means the
@@ -32,7 +33,7 @@ export function upstreamError(
   const detail = messageFrom(body);
   const message = `plugin "${pluginId}" answered HTTP ${status}${detail ? `: ${detail}` : ""}`;
   const code = codeForUpstreamStatus(status);
-  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers["retry-after"]) : undefined;
+  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers[HEADERS.retryAfter]) : undefined;
   if (retryAfterSeconds === undefined) return errors.pluginError(pluginId, status, code, message);
   return errors.pluginError(pluginId, status, code, `${message} (retry in ${retryAfterSeconds}s)`, retryAfterSeconds);
 }

@@ -1,4 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { NO_USER } from "../../auth/identity.js";
 import type { Catalogue } from "../../catalogue/catalogue.js";
 import { DeploymentService, ReviewDecision } from "../../gen/idp/plugins/v1/deployments_pb.js";
 import { errors } from "../../lib/errors.js";
@@ -76,7 +77,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     ? createPipelineWatchHub({
         intervalMs: deps.pipelineWatchIntervalMs,
         read: ({ workspaceId, service }, signal) =>
-          client.pipeline({ caller: { workspaceId, userId: "" }, signal }, service, true),
+          client.pipeline({ caller: { workspaceId, userId: NO_USER }, signal }, service, true),
         metrics: { pollers: deps.metrics.pipelinePollers, watchers: deps.metrics.pipelineWatchers, polls: deps.metrics.pipelinePolls },
         logger: deps.logger,
       })
