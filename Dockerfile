@@ -6,8 +6,8 @@
 #
 # Stage 1 installs every dependency and compiles src/ to dist/src/ (tsc also copies
 # src/catalogue/plugins.json into dist/src/catalogue/), together with the plugins'
-# contract modules (sidecar/plugins/*-common/src: types, route tables and field
-# rules, no dependencies) into dist/sidecar/. Stage 2 holds production
+# contract modules (sidecar/plugins/*-common/src: types, route tables, field
+# rules and header names, no dependencies) into dist/sidecar/. Stage 2 holds production
 # dependencies and dist/ only: no TypeScript, no tsx, no proto/, no tests.
 
 ARG NODE_IMAGE=node:22-slim
@@ -21,6 +21,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY sidecar/plugins/deployment-common/src ./sidecar/plugins/deployment-common/src
 COPY sidecar/plugins/jira-common/src ./sidecar/plugins/jira-common/src
+COPY sidecar/plugins/workspace-isolation-common/src ./sidecar/plugins/workspace-isolation-common/src
 RUN npm run build \
  && test -f dist/src/main.js \
  && test -f dist/src/catalogue/plugins.json \
