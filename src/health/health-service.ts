@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
-import { Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "../gen/health/v1/health_pb.js";
+import { type Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "../gen/health/v1/health_pb.js";
 import { errors } from "../lib/errors.js";
 import type { Readiness } from "./readiness.js";
 

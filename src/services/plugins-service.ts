@@ -1,6 +1,6 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Catalogue, CatalogueEntry } from "../catalogue/catalogue.js";
-import { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
+import type { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
 import type { Plugin } from "../gen/idp/plugins/v1/plugins_pb.js";
 import { NO_USER } from "../auth/identity.js";
 import { identityKey } from "../lib/context-keys.js";

@@ -1,7 +1,7 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { NO_USER } from "../../auth/identity.js";
 import type { Catalogue } from "../../catalogue/catalogue.js";
-import { DeploymentService, ReviewDecision } from "../../gen/idp/plugins/v1/deployments_pb.js";
+import { type DeploymentService, ReviewDecision } from "../../gen/idp/plugins/v1/deployments_pb.js";
 import { errors } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { GatewayMetrics } from "../../metrics/metrics.js";
