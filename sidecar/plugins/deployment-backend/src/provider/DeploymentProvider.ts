@@ -1,7 +1,15 @@
 /**
- * What the deployment routes need from a CI/CD system. Routes depend on this
- * interface only; GitHub Actions is the first implementation, GitLab, Azure
- * DevOps or Jenkins can follow without touching the routes.
+ * What the deployment routes need from a CI/CD system's runs: repositories,
+ * workflows, versions, dispatch, run status, reviews, pull requests. GitHub
+ * Actions is the only implementation, and the seam is narrower than "any CI
+ * system": outside this interface the service layer still speaks GitHub —
+ * credentials are resolved by `../github/credentials` (workspace token, GitHub
+ * App, the user's own GitHub token) in `service/access.ts`, GitHub's errors are
+ * mapped in `service/errorHandler.ts`, the API base URL is normalised the
+ * GitHub way in `service/router.ts`, and the contract's fields are GitHub's
+ * (`githubEnvironment`, `githubApiUrl`, workflow_dispatch input names). A
+ * second provider (GitLab pipelines, say) would need those three behind this
+ * interface first; docs/architecture.md lists them.
  *
  * Every method takes the `ProviderAccess` of the request (where the API is and
  * whose credential acts) and throws the errors of `../github/errors` (or any

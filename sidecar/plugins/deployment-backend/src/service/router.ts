@@ -1,12 +1,11 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   type DeploymentResponses,
   type DeploymentRouteName,
   deploymentRoutes,
 } from '@internal/plugin-deployment-common';
 import type { WorkspaceContextService } from '@internal/plugin-workspace-isolation-node';
-import express from 'express';
+import type express from 'express';
 import Router from 'express-promise-router';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import { normalizeBaseUrl } from '../github/credentials';
@@ -16,6 +15,7 @@ import { type DeploymentDeps, requireEnvironment } from './deps';
 import { rollbackDeployment, startDeployment } from './dispatch';
 import { checkEnvironmentAgainstGitHub } from './environments';
 import { gitHubErrorHandler } from './errorHandler';
+import { jsonBody } from './jsonBody';
 import { DEFAULT_PAGE_SIZE, listHistory } from './history';
 import { buildPipeline } from './pipeline';
 import { reviewDeployment } from './review';
@@ -69,15 +69,7 @@ export async function createRouter(
   };
 
   const router = Router();
-  router.use(express.json());
-  // body-parser's own errors carry the raw body; report a plain InputError.
-  router.use(((err, _req, _res, next) => {
-    if (err?.type === 'entity.parse.failed') {
-      next(new InputError('Request body is not valid JSON'));
-    } else {
-      next(err);
-    }
-  }) as express.ErrorRequestHandler);
+  router.use(...jsonBody());
 
   /** Registers one route of the contract; the handler's answer is that route's 200 body. */
   const route = <K extends DeploymentRouteName>(
@@ -92,25 +84,6 @@ export async function createRouter(
   };
 
   route('health', () => ({ status: 'ok' }));
-
-  // Diagnostics outside the contract (the gateway never calls them; the
-  // forwarding, isolation and telemetry suites do). TODO(issue 14): move them
-  // into a test-only fixture plugin.
-  router.get('/whoami', async (req, res) => {
-    const { workspaceId, userId, githubToken } =
-      await workspaceContext.fromRequest(req);
-    res.json({ workspaceId, userId, hasGitHubToken: githubToken !== undefined });
-  });
-
-  router.post('/echo', async (req, res) => {
-    const { workspaceId } = await workspaceContext.fromRequest(req);
-    if (!req.is('application/json')) {
-      throw new InputError(
-        'POST /echo expects a JSON body (Content-Type: application/json)',
-      );
-    }
-    res.json({ workspaceId, body: req.body });
-  });
 
   // ----------------------------------------------------------- environments
 
