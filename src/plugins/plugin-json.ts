@@ -1,4 +1,7 @@
+import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { errors } from "../lib/errors.js";
+import type { Invocation, PluginForwarder } from "../sidecar/plugin-forwarder.js";
+import type { PluginRoute } from "./plugin-route.js";
 
 /**
  * JSON bodies to and from plugins. A plugin's answer is read as its contract's
@@ -23,3 +26,22 @@ export function jsonBody(value: unknown): Uint8Array {
 
 /** A string field of a plugin's answer, "" when absent or not a string. */
 export const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/**
+ * A GET of a parameterless route of a plugin's contract through the forwarder (cached
+ * like every GET), its 200 answer read as the route's JSON shape.
+ */
+export async function getRouteJson<T>(
+  forwarder: PluginForwarder,
+  entry: CatalogueEntry,
+  route: PluginRoute & { readonly method: "GET" },
+  query: Record<string, string>,
+  invocation: Invocation,
+): Promise<T> {
+  const { response } = await forwarder.send(
+    entry,
+    { method: route.method, path: `${entry.apiBasePath}${route.path}`, query, headers: { accept: "application/json" } },
+    invocation,
+  );
+  return parsePluginJson<T>(entry.id, response.body);
+}

@@ -5,7 +5,7 @@ import { GitHubPullRequestSchema } from "../../gen/idp/plugins/v1/plugins_pb.js"
 import type { ListGitHubPullRequestsRequest, ListGitHubPullRequestsResponseSchema } from "../../gen/idp/plugins/v1/plugins_pb.js";
 import { errors } from "../../lib/errors.js";
 import type { Invocation, PluginForwarder } from "../../sidecar/plugin-forwarder.js";
-import { parsePluginJson, text } from "../plugin-json.js";
+import { getRouteJson, text } from "../plugin-json.js";
 import { queryOf } from "../plugin-route.js";
 import { deploymentRoutes } from "./contract.js";
 import type { DeploymentResponses } from "./contract.js";
@@ -28,18 +28,13 @@ export async function listGitHubPullRequests(
   if (request.state !== "" && !PULL_REQUEST_STATES.includes(request.state)) {
     throw errors.invalidField("state", `must be one of ${PULL_REQUEST_STATES.join(", ")} (or empty for open)`);
   }
-  const route = deploymentRoutes.pullRequests;
-  const { response } = await forwarder.send(
+  const { pullRequests } = await getRouteJson<DeploymentResponses["pullRequests"]>(
+    forwarder,
     entry,
-    {
-      method: route.method,
-      path: `${entry.apiBasePath}${route.path}`,
-      query: queryOf({ repository, state: request.state }),
-      headers: { accept: "application/json" },
-    },
+    deploymentRoutes.pullRequests,
+    queryOf({ repository, state: request.state }),
     invocation,
   );
-  const { pullRequests } = parsePluginJson<DeploymentResponses["pullRequests"]>(entry.id, response.body);
   return {
     pullRequests: (pullRequests ?? []).map((pull) =>
       create(GitHubPullRequestSchema, {

@@ -6,7 +6,7 @@ import type { ListJiraIssuesRequest, ListJiraIssuesResponseSchema } from "../../
 import { errors } from "../../lib/errors.js";
 import type { Invocation, PluginForwarder } from "../../sidecar/plugin-forwarder.js";
 import { optionalText } from "../field-checks.js";
-import { parsePluginJson, text } from "../plugin-json.js";
+import { getRouteJson, text } from "../plugin-json.js";
 import { queryOf } from "../plugin-route.js";
 import { jiraRoutes, MAX_STATUS_LENGTH, PROJECT_KEY_PATTERN, PROJECT_KEY_RULE } from "./contract.js";
 import type { JiraResponses } from "./contract.js";
@@ -26,18 +26,13 @@ export async function listJiraIssues(
   if (request.projectKey === "") throw errors.missingField("project_key");
   if (!PROJECT_KEY_PATTERN.test(request.projectKey)) throw errors.invalidField("project_key", PROJECT_KEY_RULE);
   const status = optionalText("status", request.status, MAX_STATUS_LENGTH);
-  const route = jiraRoutes.listIssues;
-  const { response } = await forwarder.send(
+  const { issues } = await getRouteJson<JiraResponses["listIssues"]>(
+    forwarder,
     entry,
-    {
-      method: route.method,
-      path: `${entry.apiBasePath}${route.path}`,
-      query: queryOf({ projectKey: request.projectKey, status }),
-      headers: { accept: "application/json" },
-    },
+    jiraRoutes.listIssues,
+    queryOf({ projectKey: request.projectKey, status }),
     invocation,
   );
-  const { issues } = parsePluginJson<JiraResponses["listIssues"]>(entry.id, response.body);
   return {
     issues: (issues ?? []).map((issue) =>
       create(JiraIssueSchema, {
