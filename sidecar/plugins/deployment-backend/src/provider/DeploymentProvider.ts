@@ -16,6 +16,8 @@
  * `@backstage/errors` error) so that routes answer with the right status.
  */
 
+import type { DeploymentState } from '@internal/plugin-deployment-common';
+
 /** Where the provider's API is and who acts, resolved per request. */
 export interface ProviderAccess {
   /** API base URL, e.g. https://api.github.com or https://ghe.example/api/v3. */
@@ -99,13 +101,8 @@ export interface RunInfo {
   readonly runId: number;
   readonly status: string;
   readonly conclusion: string | null;
-  readonly state:
-    | 'queued'
-    | 'running'
-    | 'success'
-    | 'failed'
-    | 'cancelled'
-    | 'waiting_approval';
+  /** A run has started, so it is never `pending` (that is a recorded deployment before its run is known). */
+  readonly state: Exclude<DeploymentState, 'pending'>;
   readonly headSha: string | null;
   readonly actor: string | null;
   readonly createdAt: string;
