@@ -4,8 +4,10 @@
 #
 #   docker build -t orbit-plugins-gateway .
 #
-# Stage 1 installs every dependency and compiles src/ to dist/ (tsc also copies
-# src/catalogue/plugins.json into dist/catalogue/). Stage 2 holds production
+# Stage 1 installs every dependency and compiles src/ to dist/src/ (tsc also copies
+# src/catalogue/plugins.json into dist/src/catalogue/), together with the plugins'
+# contract modules (sidecar/plugins/*-common/src: types, route tables, field
+# rules and header names, no dependencies) and the egress policy (ipaddr.js only) into dist/sidecar/. Stage 2 holds production
 # dependencies and dist/ only: no TypeScript, no tsx, no proto/, no tests.
 
 ARG NODE_IMAGE=node:22-slim
@@ -17,9 +19,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY sidecar/plugins/deployment-common/src ./sidecar/plugins/deployment-common/src
+COPY sidecar/plugins/jira-common/src ./sidecar/plugins/jira-common/src
+COPY sidecar/plugins/workspace-isolation-common/src ./sidecar/plugins/workspace-isolation-common/src
+COPY sidecar/plugins/egress-common/src ./sidecar/plugins/egress-common/src
 RUN npm run build \
- && test -f dist/main.js \
- && test -f dist/catalogue/plugins.json
+ && test -f dist/src/main.js \
+ && test -f dist/src/catalogue/plugins.json \
+ && test -f dist/sidecar/plugins/deployment-common/src/routes.js
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -48,4 +55,4 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const tls=!!process.env.TLS_CERT_FILE;require(tls?'node:https':'node:http').get({host:'127.0.0.1',port:Number(process.env.PORT||50053),path:'/healthz',timeout:2500,rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('timeout',()=>process.exit(1)).on('error',()=>process.exit(1))"]
 
-CMD ["node", "dist/main.js"]
+CMD ["node", "dist/src/main.js"]

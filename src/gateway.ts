@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import cors from "@fastify/cors";
-import { Code, ConnectError, cors as connectCors } from "@connectrpc/connect";
+import { cors as connectCors } from "@connectrpc/connect";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { LogController, fastify } from "fastify";
@@ -29,6 +29,7 @@ import { registerAccessLog } from "./lib/access-log.js";
 import { createTracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
+import { HEADERS } from "./lib/header-names.js";
 import { serverOptions } from "./lib/http-server.js";
 import { trackConnections } from "./lib/connection-drain.js";
 import type { Logger } from "./lib/logger.js";
@@ -40,7 +41,7 @@ import { connectRedis } from "./ratelimit/redis-client.js";
 import { createDescriptorIndex } from "./reflection/descriptor-index.js";
 import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
 import { createPluginsService } from "./services/plugins-service.js";
-import { createDeployments } from "./services/deployment-service.js";
+import { createDeployments } from "./plugins/deployment/deployment-service.js";
 import { createPluginSettingsSource } from "./services/plugin-settings-source.js";
 import { createConfigValidator } from "./services/config-validation.js";
 import { createEgressPolicy } from "./egress/policy.js";
@@ -108,7 +109,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (request) => {
-      const incoming = request.headers["x-request-id"];
+      const incoming = request.headers[HEADERS.requestId];
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     trustProxy: config.trustProxy,
@@ -126,7 +127,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const shutdown = new AbortController();
 
   app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+    reply.header(HEADERS.requestId, request.id);
   });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -209,6 +210,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
             }),
             logger,
             forwarder: plugins.forwarder,
+            settings: pluginSettings,
             health: plugins.health,
           }),
         );
@@ -225,9 +227,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, "request failed");
-    const code = status === 413 ? Code.ResourceExhausted : status < 500 ? Code.InvalidArgument : Code.Internal;
-    const message = status < 500 ? error.message : "internal error; the request id is in the X-Request-Id header";
-    return sendConnectError(request, reply, new ConnectError(message, code));
+    return sendConnectError(request, reply, errors.invalidHttpRequest(status, error.message));
   });
 
   return {

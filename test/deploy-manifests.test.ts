@@ -666,17 +666,18 @@ function allowListed(dockerignore: string): string[] {
 }
 
 describe("Dockerfiles", () => {
-  it("gateway: builds dist/main.js from what the context admits, runs it without install scripts", () => {
+  it("gateway: builds dist/src/main.js from what the context admits, runs it without install scripts", () => {
     const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
     const allowed = allowListed(readFileSync(join(root, ".dockerignore"), "utf8"));
     for (const source of contextCopies(dockerfile)) expect(allowed, `COPY ${source}`).toContain(source.replace(/\/$/, ""));
 
     const tsconfig = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as Obj;
     expect(tsconfig.compilerOptions.outDir).toBe("dist");
-    expect(tsconfig.compilerOptions.rootDir).toBe("src");
+    // The root, so the plugins' contract modules (sidecar/plugins/*-common/src) compile into dist/ too.
+    expect(tsconfig.compilerOptions.rootDir).toBe(".");
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Obj;
     expect(pkg.scripts.build).toMatch(/tsconfig\.build\.json/);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/npm ci --omit=dev --ignore-scripts/);
     // `--ignore-scripts` is only safe while no production dependency needs its script.
     expect(productionInstallScripts("package-lock.json")).toEqual([]);

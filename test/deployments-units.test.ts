@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../src/deployments/canonical-json.js";
-import { deploymentStateOf, environmentInputOf, toPipeline } from "../src/deployments/mapping.js";
-import type { DeploymentState as WireState, Pipeline as WirePipeline } from "../src/deployments/plugin-api.js";
-import { deploymentRoutes, queryOf } from "../src/deployments/routes.js";
+import { canonicalJson } from "../src/plugins/deployment/canonical-json.js";
+import { deploymentRoutes } from "../src/plugins/deployment/contract.js";
+import type { DeploymentState as WireState, Pipeline as WirePipeline } from "../src/plugins/deployment/contract.js";
+import { deploymentStateOf, environmentInputOf, toPipeline } from "../src/plugins/deployment/mapping.js";
+import { endpointsOf, pathOf, queryOf } from "../src/plugins/plugin-route.js";
 import { DeploymentState } from "../src/gen/idp/plugins/v1/deployments_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { DeploymentEnvironmentSchema } from "../src/gen/idp/plugins/v1/deployments_pb.js";
@@ -73,9 +74,21 @@ describe("deployment state mapping", () => {
 
 describe("deployment routes", () => {
   it("percent-encodes every path segment", () => {
-    expect(deploymentRoutes.reviews("a/b", "c?d")).toBe("/services/a%2Fb/environments/c%3Fd/reviews");
-    expect(deploymentRoutes.pipeline("..")).toBe("/services/%2E%2E/pipeline");
-    expect(deploymentRoutes.history("v1.2")).toBe("/services/v1.2/history");
+    expect(pathOf(deploymentRoutes.review.path, { service: "a/b", environment: "c?d" })).toBe("/services/a%2Fb/environments/c%3Fd/reviews");
+    expect(pathOf(deploymentRoutes.pipeline.path, { service: ".." })).toBe("/services/%2E%2E/pipeline");
+    expect(pathOf(deploymentRoutes.history.path, { service: "v1.2" })).toBe("/services/v1.2/history");
+    expect(() => pathOf(deploymentRoutes.history.path, { service: "" })).toThrow(/must not be empty/);
+  });
+
+  it("lists the route table as the catalogue's endpoints, with OpenAPI-style templates", () => {
+    const endpoints = endpointsOf(deploymentRoutes);
+    expect(endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toContain(
+      "POST /services/{service}/environments/{environment}/deployments",
+    );
+    expect(endpoints.find((endpoint) => endpoint.path === "/workflows")?.parameters).toEqual([
+      { name: "repository", type: "string", required: true, description: "owner/name" },
+      { name: "githubApiUrl", type: "string", required: false, description: "GitHub REST base URL" },
+    ]);
   });
 
   it("builds queries without empty values, sorted by name", () => {

@@ -102,7 +102,7 @@ describe("the catalogue", () => {
     expect(plugin?.metadata?.requiredConfigKeys).toEqual(["github_api_url"]);
     const schema = await client.getPluginSchema({ pluginId: "jira" }, bearer(token));
     expect(JSON.parse(schema.jsonSchema)).toMatchObject({ type: "object", required: ["base_url", "email"] });
-    expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(["GET /issues"]);
+    expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(["GET /health", "GET /issues"]);
   });
 });
 

@@ -22,7 +22,7 @@ export const tsxRuntime: GatewayRuntime = {
 };
 
 /**
- * As production runs it (the Dockerfile's `node dist/main.js`): src/ compiled with
+ * As production runs it (the Dockerfile's `node dist/src/main.js`): src/ compiled with
  * tsconfig.build.json into a temp dir, never into the tree. The temp dir gets a
  * package.json marking it ESM and a link to the repository's node_modules.
  */
@@ -40,8 +40,8 @@ export async function compiledRuntime(): Promise<GatewayRuntime> {
     console.warn(`warning: tsc reported errors while compiling the gateway (it still emitted):\n${output.slice(0, 2_000)}`);
   }
   return {
-    description: "node dist/main.js (src/ compiled with tsconfig.build.json, as in the Dockerfile)",
-    nodeArgs: [join(outDir, "main.js")],
+    description: "node dist/src/main.js (src/ compiled with tsconfig.build.json, as in the Dockerfile)",
+    nodeArgs: [join(outDir, "src", "main.js")],
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -1,3 +1,10 @@
+/**
+ * The user id of a call made for the workspace itself, with no acting user (the
+ * pipeline pollers): the sidecar then gets no X-Orbit-User-Id, and cached answers are
+ * shared by the workspace.
+ */
+export const NO_USER = "";
+
 /** Who is calling, as proven by a verified Orbit service token. */
 export interface Identity {
   /** The acting user (`sub`). */

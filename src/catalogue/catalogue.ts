@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { endpointsOf } from "../plugins/plugin-route.js";
+import { pluginRouteTables } from "../plugins/contracts.js";
 import declaredPlugins from "./plugins.json" with { type: "json" };
 
 const parameterSchema = z.object({
@@ -17,6 +19,12 @@ const endpointSchema = z.object({
   exampleResponse: z.string(),
 });
 
+/** A plugin's routes as declared by its contract (none for a plugin the gateway has no contract of). */
+const endpointsFor = (pluginId: string) => {
+  const routes = pluginRouteTables[pluginId];
+  return routes ? endpointsOf(routes) : [];
+};
+
 const pluginSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   name: z.string().min(1),
@@ -32,12 +40,15 @@ const pluginSchema = z.object({
   configSchema: z.record(z.string(), z.unknown()),
   /** How long the gateway caches this plugin's GET answers; PLUGIN_CACHE_TTL when absent. */
   cacheTtlSeconds: z.number().int().min(0).optional(),
-  endpoints: z.array(endpointSchema),
+  /** Filled in from the plugin's contract when the file leaves it out (the declared plugins do). */
+  endpoints: z.array(endpointSchema).optional(),
 });
 
 const catalogueFileSchema = z.object({ plugins: z.array(pluginSchema).min(1) });
 
-export type CatalogueEntry = z.infer<typeof pluginSchema>;
+export type CatalogueEntry = Omit<z.infer<typeof pluginSchema>, "endpoints"> & {
+  readonly endpoints: z.infer<typeof endpointSchema>[];
+};
 
 /** The plugins the sidecar hosts, as declared in one file. */
 export interface Catalogue {
@@ -61,5 +72,5 @@ export function loadCatalogue(file: unknown = declaredPlugins): Catalogue {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`the plugin catalogue is invalid:\n  ${problems.join("\n  ")}`);
   }
-  return createCatalogue(parsed.data.plugins);
+  return createCatalogue(parsed.data.plugins.map((plugin) => ({ ...plugin, endpoints: plugin.endpoints ?? endpointsFor(plugin.id) })));
 }

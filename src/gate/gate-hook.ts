@@ -7,6 +7,7 @@ import type { RateLimiter, RateKey } from "../ratelimit/rate-limiter.js";
 import type { RateDecision } from "../ratelimit/rate-decision.js";
 import { authOutcomeKey, callOutcomeKey, protocolKey, rateDecisionKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
 import type { Tracing } from "../tracing/tracing.js";
+import { HEADERS } from "../lib/header-names.js";
 import { protocolOf } from "../lib/protocol.js";
 
 /** The Connect context of each request, created by the hook and read by the access log. */
@@ -51,7 +52,7 @@ export function createGateHook(verifier: TokenVerifier, limiter: RateLimiter, tr
       reply.header("x-ratelimit-limit", budget.limit);
       reply.header("x-ratelimit-remaining", budget.remaining);
       reply.header("x-ratelimit-reset", Math.ceil(budget.resetMs / 1000));
-      if (decision.kind === "exceeded") reply.header("retry-after", Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      if (decision.kind === "exceeded") reply.header(HEADERS.retryAfter, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     }
     createCallContext(request, tracing, { outcome, decision });
   };
@@ -70,7 +71,7 @@ function rateKeyOf(outcome: AuthOutcome, clientAddress: string): RateKey {
 function authorizationValues(rawHeaders: readonly string[]): string[] {
   const values: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === "authorization") values.push(rawHeaders[i + 1] ?? "");
+    if (rawHeaders[i]?.toLowerCase() === HEADERS.authorization) values.push(rawHeaders[i + 1] ?? "");
   }
   return values;
 }

@@ -1,4 +1,3 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { errors } from "../lib/errors.js";
@@ -49,8 +48,8 @@ export function createGateInterceptor(): Interceptor {
 async function singleMessage(messages: AsyncIterable<unknown>, procedure: string): Promise<unknown> {
   const iterator = messages[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) throw new ConnectError(`protocol error: missing input message for ${procedure}`, Code.Unimplemented);
+  if (first.done) throw errors.protocolError("missing", procedure);
   const second = await iterator.next();
-  if (!second.done) throw new ConnectError(`protocol error: received extra input message for ${procedure}`, Code.Unimplemented);
+  if (!second.done) throw errors.protocolError("extra", procedure);
   return first.value;
 }

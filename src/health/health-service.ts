@@ -1,8 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
-import { Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "../gen/health/v1/health_pb.js";
+import { type Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "../gen/health/v1/health_pb.js";
 import { errors } from "../lib/errors.js";
 import type { Readiness } from "./readiness.js";
 
@@ -21,7 +20,7 @@ export function createHealthService(
   return {
     async check(request) {
       if (!known.has(request.service)) {
-        throw new ConnectError(`unknown service "${request.service}"`, Code.NotFound);
+        throw errors.unknownHealthService(request.service);
       }
       return { status: await statusNow() };
     },

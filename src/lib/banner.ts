@@ -31,7 +31,7 @@ export function printBanner(facts: BannerFacts): void {
       `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN" \\`,
       `    -d '{"workspace_id":"${workspaceId}","plugin_id":"deployment"}' ${url}/idp.plugins.v1.PluginsService/EnablePlugin`,
       `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN" \\`,
-      `    -d '{"workspace_id":"${workspaceId}","plugin_id":"deployment","endpoint_path":"/whoami"}' \\`,
+      `    -d '{"workspace_id":"${workspaceId}","plugin_id":"deployment","endpoint_path":"/services"}' \\`,
       `    ${url}/idp.plugins.v1.PluginsService/ProxyPluginRequest`,
       "",
     );

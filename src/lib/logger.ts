@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import type { Logger, LevelWithSilent } from "pino";
+import { HEADERS } from "./header-names.js";
 
 /**
  * Paths pino replaces with "[redacted]" wherever they appear in a log line. Tokens,
@@ -10,11 +11,11 @@ export const REDACTED_PATHS = [
   "authorization",
   "*.authorization",
   "*.headers.authorization",
-  'headers["x-github-token"]',
-  '*.headers["x-github-token"]',
+  `headers["${HEADERS.userGitHubToken}"]`,
+  `*.headers["${HEADERS.userGitHubToken}"]`,
   // A plugin's workspace settings with decrypted secrets (sidecar requests only).
-  'headers["x-orbit-plugin-config"]',
-  '*.headers["x-orbit-plugin-config"]',
+  `headers["${HEADERS.sidecarPluginSettings}"]`,
+  `*.headers["${HEADERS.sidecarPluginSettings}"]`,
   "token",
   "*.token",
   "secret",

@@ -1,16 +1,10 @@
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import * as ajvFormats from "ajv-formats";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { createEgressPolicy, type EgressPolicy } from "../egress/policy.js";
-import { BadRequest_FieldViolationSchema, BadRequestSchema } from "../gen/google/rpc/error_details_pb.js";
-
-export interface FieldViolation {
-  readonly field: string;
-  readonly description: string;
-}
+import { errors } from "../lib/errors.js";
+import type { FieldViolation } from "../lib/errors.js";
 
 /** The effective configuration a write would leave, checked before anything is stored. */
 export interface ConfigCheck {
@@ -103,16 +97,6 @@ function violationOf(error: ErrorObject): FieldViolation {
   return { field: key ? `config.${key}` : "config", description };
 }
 
-function invalidConfig(pluginId: string, violations: readonly FieldViolation[]): ConnectError {
-  const summary = violations.map((violation) => `${violation.field} ${violation.description}`).join("; ");
-  return new ConnectError(`invalid configuration for plugin "${pluginId}": ${summary}`, Code.InvalidArgument, undefined, [
-    {
-      desc: BadRequestSchema,
-      value: create(BadRequestSchema, {
-        fieldViolations: violations.map((violation) => create(BadRequest_FieldViolationSchema, violation)),
-      }),
-    },
-  ]);
-}
+const invalidConfig = errors.invalidPluginConfig;
 
 export type ConfigValidator = ReturnType<typeof createConfigValidator>;

@@ -1,7 +1,8 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Catalogue, CatalogueEntry } from "../catalogue/catalogue.js";
-import { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
+import type { PluginsService } from "../gen/idp/plugins/v1/plugins_pb.js";
 import type { Plugin } from "../gen/idp/plugins/v1/plugins_pb.js";
+import { NO_USER } from "../auth/identity.js";
 import { identityKey } from "../lib/context-keys.js";
 import { errors } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
@@ -14,7 +15,10 @@ import type { PluginHealth } from "../sidecar/plugin-health.js";
 import type { SidecarCaller } from "../sidecar/sidecar-client.js";
 import { returnableHeaders } from "../sidecar/forward-policy.js";
 import { createStoreGuard } from "./store-errors.js";
-import { listGitHubPullRequests, listJiraIssues } from "./work-item-rpcs.js";
+import { listGitHubPullRequests } from "../plugins/deployment/pull-requests.js";
+import { listJiraIssues } from "../plugins/jira/issues.js";
+import { invocationOf } from "../sidecar/plugin-forwarder.js";
+import type { PluginSettings, PluginSettingsSource } from "../sidecar/plugin-settings.js";
 
 export interface PluginsServiceDeps {
   readonly catalogue: Catalogue;
@@ -23,6 +27,8 @@ export interface PluginsServiceDeps {
   readonly logger: Logger;
   /** Absent when no sidecar is configured: data calls then answer UNAVAILABLE. */
   readonly forwarder: PluginForwarder | undefined;
+  /** A plugin's settings in a workspace; FAILED_PRECONDITION when it is disabled there (the one enabled check of a data call). */
+  readonly settings: PluginSettingsSource;
   readonly health: PluginHealth;
 }
 
@@ -53,7 +59,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     mutation: PluginMutation,
     expectedVersion?: number,
   ): Promise<{ plugin: Plugin; changed: boolean }> => {
-    const actor = context.values.get(identityKey)?.userId ?? "unknown";
+    const actor = context.values.get(identityKey)?.userId ?? NO_USER;
     return guarded(async () => {
       const current = await store.get(workspaceId, entry.id);
       const enabled = mutation.enabled ?? current.enabled;
@@ -158,8 +164,8 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     },
 
     async proxyPluginRequest(request, context) {
-      const entry = await requireEnabled(request.workspaceId, request.pluginId);
-      const { response, fromCache } = await forwarderOrFail().forward(
+      const { entry, settings, forwarder } = await enabledPlugin(request.workspaceId, request.pluginId);
+      const { response, fromCache } = await forwarder.forward(
         entry,
         {
           httpMethod: request.httpMethod,
@@ -169,6 +175,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
           body: request.body,
         },
         context,
+        settings,
       );
       return {
         statusCode: response.status,
@@ -180,44 +187,48 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     },
 
     async getPluginData(request, context) {
-      const entry = await requireEnabled(request.workspaceId, request.pluginId);
+      const { entry, settings, forwarder } = await enabledPlugin(request.workspaceId, request.pluginId);
       const { path = "/", ...query } = request.params;
-      const { response, fromCache } = await forwarderOrFail().forward(
+      const { response, fromCache } = await forwarder.forward(
         entry,
         { httpMethod: "GET", endpointPath: path, query, headers: { accept: "application/json" }, body: new Uint8Array() },
         context,
+        settings,
       );
       return { data: response.body, fromCache };
     },
 
     async listJiraIssues(request, context) {
-      const entry = await requireEnabled(request.workspaceId, "jira");
-      return listJiraIssues(forwarderOrFail(), entry, request, context);
+      const { entry, settings, forwarder } = await enabledPlugin(request.workspaceId, "jira");
+      return listJiraIssues(forwarder, entry, request, { ...invocationOf(context, { asUser: false }), settings });
     },
 
     async listGitHubPullRequests(request, context) {
-      const entry = await requireEnabled(request.workspaceId, "deployment");
-      return listGitHubPullRequests(forwarderOrFail(), entry, request, context);
+      const { entry, settings, forwarder } = await enabledPlugin(request.workspaceId, "deployment");
+      return listGitHubPullRequests(forwarder, entry, request, { ...invocationOf(context), settings });
     },
   };
 
-  /** Data calls need the plugin enabled in the workspace, whatever they do next. */
-  async function requireEnabled(workspaceId: string, pluginId: string): Promise<CatalogueEntry> {
+  /**
+   * Data calls need the plugin enabled in the workspace, whatever they do next: checked
+   * once here (a disabled plugin is FAILED_PRECONDITION before a missing sidecar is
+   * UNAVAILABLE), and the settings read travel with the call so the forwarder does not
+   * read them again.
+   */
+  async function enabledPlugin(
+    workspaceId: string,
+    pluginId: string,
+  ): Promise<{ entry: CatalogueEntry; settings: PluginSettings; forwarder: PluginForwarder }> {
     const entry = entryOf(pluginId);
-    const state = await guarded(() => store.get(workspaceId, entry.id));
-    if (!state.enabled) throw errors.pluginDisabled(entry.id);
-    return entry;
-  }
-
-  function forwarderOrFail(): PluginForwarder {
+    const settings = await deps.settings(workspaceId, entry.id);
     if (!deps.forwarder) throw errors.noSidecar();
-    return deps.forwarder;
+    return { entry, settings, forwarder: deps.forwarder };
   }
 }
 
 function callerOf(context: HandlerContext): SidecarCaller {
   const identity = context.values.get(identityKey);
-  return { workspaceId: identity?.workspaceId ?? "", userId: identity?.userId ?? "" };
+  return { workspaceId: identity?.workspaceId ?? "", userId: identity?.userId ?? NO_USER };
 }
 
 function viewOf(state: PluginState | undefined) {

@@ -1,4 +1,6 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
+import { errors } from "../lib/errors.js";
 import { SecretDecryptionError, UnknownKeyError } from "../secrets/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { DatabaseUnavailableError, SecretsUnavailableError, UnknownPluginError, VersionConflictError } from "../store/errors.js";
@@ -9,21 +11,12 @@ import { DatabaseUnavailableError, SecretsUnavailableError, UnknownPluginError, 
  */
 export function storeErrorToConnect(error: unknown): ConnectError | undefined {
   if (error instanceof VersionConflictError) {
-    return new ConnectError(`${error.message}; read the plugin again and retry with its config_version`, Code.Aborted);
+    return errors.configVersionConflict(error.message);
   }
-  if (error instanceof UnknownPluginError) return new ConnectError(error.message, Code.NotFound);
-  if (error instanceof DatabaseUnavailableError) {
-    return new ConnectError("the gateway cannot reach its plugin state database right now; retry shortly", Code.Unavailable);
-  }
-  if (error instanceof SecretsUnavailableError) {
-    return new ConnectError(
-      "plugin secrets cannot be stored: the gateway has no key ring (ORBIT_SECRETS_KEYS); ask its operator to configure one",
-      Code.FailedPrecondition,
-    );
-  }
-  if (error instanceof SecretDecryptionError || error instanceof UnknownKeyError) {
-    return new ConnectError("a stored plugin secret could not be decrypted; the operator has been told", Code.Internal);
-  }
+  if (error instanceof UnknownPluginError) return errors.pluginNotFound(error.pluginId);
+  if (error instanceof DatabaseUnavailableError) return errors.stateDatabaseUnavailable();
+  if (error instanceof SecretsUnavailableError) return errors.secretsKeyRingMissing();
+  if (error instanceof SecretDecryptionError || error instanceof UnknownKeyError) return errors.secretUndecryptable();
   return undefined;
 }
 

@@ -2,11 +2,12 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { Span } from "@opentelemetry/api";
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { identityKey, requestIdKey, rpcSpanKey } from "../lib/context-keys.js";
+import { HEADERS } from "../lib/header-names.js";
 import { confineEndpointPath } from "./endpoint-path.js";
 import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forward-policy.js";
 import type { ForwardMethod } from "./forward-policy.js";
 import type { PluginCounters } from "./plugin-counters.js";
-import type { PluginSettingsSource } from "./plugin-settings.js";
+import type { PluginSettings, PluginSettingsSource } from "./plugin-settings.js";
 import { cacheKey } from "./response-cache.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { SidecarCaller, SidecarClient, SidecarResponse } from "./sidecar-client.js";
@@ -44,6 +45,8 @@ export interface Invocation {
   readonly signal: AbortSignal;
   readonly timeoutMs?: number;
   readonly parentSpan?: Span;
+  /** The plugin's settings when the handler already read them (its enabled check); read here otherwise. */
+  readonly settings?: PluginSettings;
 }
 
 export interface ForwardedAnswer {
@@ -61,8 +64,6 @@ export interface PluginForwarderDeps {
   readonly settings: PluginSettingsSource;
 }
 
-/** The header through which Orbit passes the acting user's own GitHub OAuth token. */
-export const USER_GITHUB_TOKEN_HEADER = "x-github-token";
 
 /** Generation keys outlive every answer they guard (see ResponseCache.invalidate). */
 const MIN_GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -80,7 +81,7 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
     const { caller, signal } = invocation;
     deps.counters.request(entry.id);
     try {
-      const settings = await deps.settings(caller.workspaceId, entry.id);
+      const settings = invocation.settings ?? (await deps.settings(caller.workspaceId, entry.id));
       const upstream = async (upstreamSignal: AbortSignal) =>
         deps.sidecar.request({
           pluginId: entry.id,
@@ -126,13 +127,13 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
 
   return {
     /** A client's ProxyPluginRequest / GetPluginData: checked against the forwarding policy first. */
-    async forward(entry: CatalogueEntry, call: PluginCall, context: HandlerContext): Promise<ForwardedAnswer> {
+    async forward(entry: CatalogueEntry, call: PluginCall, context: HandlerContext, settings?: PluginSettings): Promise<ForwardedAnswer> {
       const method = forwardMethod(call.httpMethod);
       const path = confineEndpointPath(entry.apiBasePath, call.endpointPath);
       const headers = forwardHeaders(call.headers);
       const query = forwardQuery(call.query);
       const body = forwardBody(method, call.body, deps.maxBodyBytes);
-      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, invocationOf(context));
+      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, { ...invocationOf(context), ...(settings ? { settings } : {}) });
     },
 
     /** A call the gateway built itself (typed RPCs, pollers). */
@@ -155,7 +156,7 @@ export type PluginForwarder = ReturnType<typeof createPluginForwarder>;
 export function invocationOf(context: HandlerContext, options: { readonly asUser?: boolean } = {}): Invocation {
   const identity = context.values.get(identityKey);
   if (!identity?.workspaceId) throw new Error("forwarding needs a verified, workspace-scoped identity");
-  const githubToken = options.asUser === false ? undefined : context.requestHeader.get(USER_GITHUB_TOKEN_HEADER)?.trim();
+  const githubToken = options.asUser === false ? undefined : context.requestHeader.get(HEADERS.userGitHubToken)?.trim();
   const timeoutMs = context.timeoutMs();
   const parentSpan = context.values.get(rpcSpanKey);
   return {

@@ -3,6 +3,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import CircuitBreaker from "opossum";
 import { Pool, errors as undiciErrors } from "undici";
 import type { Dispatcher } from "undici";
+import { errors } from "../lib/errors.js";
+import { HEADERS } from "../lib/header-names.js";
 import type { Logger } from "../lib/logger.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
 import type { Span } from "@opentelemetry/api";
@@ -11,17 +13,16 @@ import { encodePluginSettings } from "./plugin-settings.js";
 import type { PluginSettingsPayload } from "./plugin-settings.js";
 
 /** The headers through which the sidecar learns who is calling; clients can never set them. */
-export const SIDECAR_HEADERS = {
-  workspace: "x-orbit-workspace-id",
-  user: "x-orbit-user-id",
-  githubToken: "x-orbit-github-token",
-  /** The called plugin's workspace configuration with decrypted secrets (see plugin-settings.ts). */
-  pluginSettings: "x-orbit-plugin-config",
+const SIDECAR_HEADERS = {
+  workspace: HEADERS.sidecarWorkspace,
+  user: HEADERS.sidecarUser,
+  githubToken: HEADERS.sidecarGitHubToken,
+  pluginSettings: HEADERS.sidecarPluginSettings,
 } as const;
 
 export interface SidecarCaller {
   readonly workspaceId: string;
-  /** "" when the gateway acts for the workspace itself (a shared poller); no user header is sent then. */
+  /** NO_USER ("") when the gateway acts for the workspace itself (a shared poller); no user header is sent then. */
   readonly userId: string;
   /** The user's own GitHub token, passed through a dedicated header and never logged. */
   readonly githubToken?: string;
@@ -112,7 +113,7 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
     if (request.caller.userId) headers[SIDECAR_HEADERS.user] = request.caller.userId;
     if (request.pluginSettings) headers[SIDECAR_HEADERS.pluginSettings] = encodePluginSettings(request.pluginSettings);
     if (request.caller.githubToken) headers[SIDECAR_HEADERS.githubToken] = request.caller.githubToken;
-    if (request.caller.requestId) headers["x-request-id"] = request.caller.requestId;
+    if (request.caller.requestId) headers[HEADERS.requestId] = request.caller.requestId;
     try {
       const response = await pool.request({
         method: request.method,
@@ -191,15 +192,12 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         // Open, or half-open with its one probe already out: opossum refuses the call itself.
         if (isCircuitRejection(error)) {
           options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: "circuit_open" });
-          throw new ConnectError(
-            "the plugin sidecar is unavailable (failing fast after repeated failures); retry in a few seconds",
-            Code.Unavailable,
-          );
+          throw errors.sidecarCircuitOpen();
         }
         if (!(error instanceof SidecarFailure)) throw error;
         options.metrics.backstageErrors.inc({ plugin: request.pluginId, reason: Code[error.code].toLowerCase() });
         if (!error.retryable || attemptNo >= attempts || request.signal.aborted) {
-          throw new ConnectError(error.message, error.code);
+          throw errors.sidecarUnavailable(error.message, error.code);
         }
         await delay(25 * 2 ** attemptNo, undefined, { signal: request.signal }).catch(() => undefined);
       }
@@ -226,7 +224,7 @@ async function readLimited(response: Dispatcher.ResponseData, limit: number): Pr
     size += (chunk as Buffer).byteLength;
     if (size > limit) {
       response.body.destroy();
-      throw new ConnectError(`the plugin's answer is larger than ${limit} bytes`, Code.ResourceExhausted);
+      throw errors.pluginAnswerTooLarge(limit);
     }
     chunks.push(chunk as Buffer);
   }
@@ -251,7 +249,7 @@ function isPluginErrorAnswer(headers: Record<string, string | string[] | undefin
  * already; this keeps the rule true for every caller of the client).
  */
 function withoutIdentityHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const identity = new Set<string>([...Object.values(SIDECAR_HEADERS), "authorization"]);
+  const identity = new Set<string>([...Object.values(SIDECAR_HEADERS), HEADERS.authorization]);
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !identity.has(name.toLowerCase())));
 }
 

@@ -1,7 +1,7 @@
-import { create } from "@bufbuild/protobuf";
-import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import { Code } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
+import { errors } from "../lib/errors.js";
+import { HEADERS } from "../lib/header-names.js";
 
 /**
  * How an upstream HTTP status reaches the caller: the Connect code that means the
@@ -33,14 +33,9 @@ export function upstreamError(
   const detail = messageFrom(body);
   const message = `plugin "${pluginId}" answered HTTP ${status}${detail ? `: ${detail}` : ""}`;
   const code = codeForUpstreamStatus(status);
-  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers["retry-after"]) : undefined;
-  if (retryAfterSeconds === undefined) return new ConnectError(message, code);
-  return new ConnectError(
-    `${message} (retry in ${retryAfterSeconds}s)`,
-    code,
-    { "retry-after": String(retryAfterSeconds) },
-    [{ desc: RetryInfoSchema, value: { retryDelay: create(DurationSchema, { seconds: BigInt(retryAfterSeconds), nanos: 0 }) } }],
-  );
+  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers[HEADERS.retryAfter]) : undefined;
+  if (retryAfterSeconds === undefined) return errors.pluginError(pluginId, status, code, message);
+  return errors.pluginError(pluginId, status, code, `${message} (retry in ${retryAfterSeconds}s)`, retryAfterSeconds);
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in whole seconds (at least 1). */

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ROUTES_ENV } from './preflight';
 import {
   freePort,
   killSidecar,
@@ -43,6 +44,7 @@ describe('sidecar process', () => {
       BACKSTAGE_SERVICE_TOKEN: token,
       SIDECAR_PORT: String(port),
       SIDECAR_HOST: '127.0.0.1',
+      [TEST_ROUTES_ENV]: 'true',
     });
     await waitUntilReady(baseUrl, sidecar);
   });

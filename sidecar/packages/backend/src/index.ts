@@ -10,7 +10,7 @@ import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import { startEgressGuard } from './egress';
-import { preflight } from './preflight';
+import { preflight, TEST_ROUTES_ENV } from './preflight';
 import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
 
 const problems = preflight();
@@ -37,5 +37,15 @@ backend.add(telemetryShutdownPlugin);
 // Orbit plugins, all workspace-scoped.
 backend.add(import('@internal/plugin-deployment-backend'));
 backend.add(import('@internal/plugin-jira-backend'));
+
+// Test harnesses only (never with the production config, see preflight): the
+// diagnostic routes /api/deployment/whoami and /echo, outside any plugin's contract.
+if (process.env[TEST_ROUTES_ENV] === 'true') {
+  backend.add(
+    import('@internal/plugin-deployment-backend/src/testUtils/diagnosticRoutes').then(m => ({
+      default: m.diagnosticRoutesModule,
+    })),
+  );
+}
 
 backend.start();

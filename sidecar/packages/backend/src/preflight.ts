@@ -5,6 +5,8 @@
  */
 
 import { egressSettingsProblem } from './egress';
+/** Mounts the test-only diagnostic routes (testing/diagnosticRoutes.ts). */
+export const TEST_ROUTES_ENV = 'ORBIT_SIDECAR_TEST_ROUTES';
 
 export const SERVICE_TOKEN_ENV = 'BACKSTAGE_SERVICE_TOKEN';
 
@@ -49,6 +51,10 @@ export function preflight(
     problems.push(
       `${SERVICE_TOKEN_ENV} must be at least ${MIN_TOKEN_LENGTH} characters with no whitespace.\n\n${HOW_TO_SET_TOKEN}`,
     );
+  }
+
+  if (usesProductionConfig(argv, env) && env[TEST_ROUTES_ENV] === 'true') {
+    problems.push(`${TEST_ROUTES_ENV}=true mounts test-only diagnostic routes; it is refused with the production config.`);
   }
 
   if (usesProductionConfig(argv, env)) {

@@ -10,6 +10,7 @@ import {
 } from '@internal/plugin-workspace-isolation-backend/testUtils';
 import request from 'supertest';
 import { deploymentPlugin } from './plugin';
+import { diagnosticRoutesModule } from './testUtils/diagnosticRoutes';
 
 describe('deployment plugin', () => {
   const token = randomServiceToken();
@@ -30,6 +31,8 @@ describe('deployment plugin', () => {
         workspaceContextServiceFactory,
         workspaceIsolationPlugin,
         deploymentPlugin,
+        // /whoami and /echo: test-only routes showing what isolation hands a plugin.
+        diagnosticRoutesModule,
       ],
     });
     server = backend.server;

@@ -1,1 +1,3 @@
 export type * from './api';
+export * from './routes';
+export * from './rules';

@@ -1,4 +1,4 @@
-import type { EgressRule } from './policy';
+import type { EgressRule } from '@internal/egress-common';
 
 export const EGRESS_REFUSED_CODE = 'ORBIT_EGRESS_REFUSED';
 

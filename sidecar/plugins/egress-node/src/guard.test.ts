@@ -12,7 +12,7 @@ import { buildConnector } from 'undici';
 import { EgressRefusedError, findEgressRefusal } from './errors';
 import { createConnectionGate, createEgressDispatcher, GuardedHttpAgent, installEgressGuard, type Resolve } from './guard';
 import { runInPluginScope, currentPluginId } from './pluginScope';
-import { createEgressPolicy } from './policy';
+import { createEgressPolicy } from '@internal/egress-common';
 
 interface CountingServer {
   port: number;

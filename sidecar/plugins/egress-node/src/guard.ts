@@ -28,7 +28,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Agent, buildConnector, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { EgressRefusedError } from './errors';
-import type { EgressPolicy, EgressVerdict } from './policy';
+import type { EgressPolicy, EgressVerdict } from '@internal/egress-common';
 
 export interface ResolvedAddress {
   address: string;

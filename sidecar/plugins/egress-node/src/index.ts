@@ -6,4 +6,4 @@ export * from './errors';
 export * from './guard';
 export * from './metrics';
 export * from './pluginScope';
-export * from './policy';
+export * from '@internal/egress-common';

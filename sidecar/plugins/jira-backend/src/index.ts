@@ -5,5 +5,4 @@
  */
 
 export { jiraPlugin as default } from './plugin';
-export type { IssuesResponse } from './service/router';
-export type { JiraIssueSummary } from './jira/response';
+export type { IssuesResponse, JiraIssueSummary } from '@internal/plugin-jira-common';

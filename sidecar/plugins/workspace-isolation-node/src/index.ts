@@ -11,7 +11,7 @@ export {
   PLUGIN_SETTINGS_HEADER,
   USER_ID_HEADER,
   WORKSPACE_ID_HEADER,
-} from './headers';
+} from '@internal/plugin-workspace-isolation-common';
 export {
   workspaceContextServiceRef,
   type PluginSettings,

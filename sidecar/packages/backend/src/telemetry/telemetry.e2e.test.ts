@@ -31,6 +31,7 @@ import {
   type ReceivedSpan,
 } from '../testing/otlpReceiver';
 import { parseExposition, samplesOf } from '../testing/prometheus';
+import { TEST_ROUTES_ENV } from '../preflight';
 
 const DURATION = 'http_server_request_duration_seconds';
 const CLIENT_DURATION = 'http_client_request_duration_seconds';
@@ -81,6 +82,7 @@ describe('sidecar telemetry (metrics and tracing on)', () => {
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     sidecar = startSidecar({
       ...CLEAN_TELEMETRY_ENV,
+      [TEST_ROUTES_ENV]: 'true',
       BACKSTAGE_SERVICE_TOKEN: token,
       SIDECAR_PORT: String(port),
       SIDECAR_HOST: '127.0.0.1',
@@ -288,6 +290,7 @@ describe('sidecar telemetry without the --import preload', () => {
       SIDECAR_METRICS_PORT: String(metricsPort),
       TRACING_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      [TEST_ROUTES_ENV]: 'true',
     };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
     delete env.NODE_ENV;

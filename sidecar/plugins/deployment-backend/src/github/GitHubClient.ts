@@ -178,7 +178,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
       };
     }
 
-    let data: unknown = undefined;
+    let data: unknown ;
     if (text.length > 0) {
       const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
       if (isJson) {

@@ -1,5 +1,5 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { createGitHubSimulator, demoSeed, DEMO_TOKENS, type GitHubSimulator, type SimulatorSeed } from '@orbit-idp/github-simulator';
+import { createGitHubSimulator, demoSeed, type GitHubSimulator, type SimulatorSeed } from '@orbit-idp/github-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppInstallationTokens } from './appInstallationTokens';
 import { DEFAULT_GITHUB_API_URL, NO_WORKSPACE_CREDENTIAL_MESSAGE, resolveProviderAccess } from './credentials';

@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '@backstage/errors';
 import type { WorkspaceContext } from '@internal/plugin-workspace-isolation-node';
 import type { ProviderAccess, ProviderCredential } from '../provider/DeploymentProvider';
-import { AppInstallationTokens, sharedAppInstallationTokens, type GitHubAppKey } from './appInstallationTokens';
+import { type AppInstallationTokens, sharedAppInstallationTokens, type GitHubAppKey } from './appInstallationTokens';
 import { GitHubCredentialMissingError } from './errors';
 
 export type AccessPurpose = 'read' | 'write' | 'review';

@@ -1,12 +1,22 @@
 /**
- * What the deployment routes need from a CI/CD system. Routes depend on this
- * interface only; GitHub Actions is the first implementation, GitLab, Azure
- * DevOps or Jenkins can follow without touching the routes.
+ * What the deployment routes need from a CI/CD system's runs: repositories,
+ * workflows, versions, dispatch, run status, reviews, pull requests. GitHub
+ * Actions is the only implementation, and the seam is narrower than "any CI
+ * system": outside this interface the service layer still speaks GitHub —
+ * credentials are resolved by `../github/credentials` (workspace token, GitHub
+ * App, the user's own GitHub token) in `service/access.ts`, GitHub's errors are
+ * mapped in `service/errorHandler.ts`, the API base URL is normalised the
+ * GitHub way in `service/router.ts`, and the contract's fields are GitHub's
+ * (`githubEnvironment`, `githubApiUrl`, workflow_dispatch input names). A
+ * second provider (GitLab pipelines, say) would need those three behind this
+ * interface first; docs/architecture.md lists them.
  *
  * Every method takes the `ProviderAccess` of the request (where the API is and
  * whose credential acts) and throws the errors of `../github/errors` (or any
  * `@backstage/errors` error) so that routes answer with the right status.
  */
+
+import type { DeploymentState } from '@internal/plugin-deployment-common';
 
 /** Where the provider's API is and who acts, resolved per request. */
 export interface ProviderAccess {
@@ -91,13 +101,8 @@ export interface RunInfo {
   readonly runId: number;
   readonly status: string;
   readonly conclusion: string | null;
-  readonly state:
-    | 'queued'
-    | 'running'
-    | 'success'
-    | 'failed'
-    | 'cancelled'
-    | 'waiting_approval';
+  /** A run has started, so it is never `pending` (that is a recorded deployment before its run is known). */
+  readonly state: Exclude<DeploymentState, 'pending'>;
   readonly headSha: string | null;
   readonly actor: string | null;
   readonly createdAt: string;

@@ -43,6 +43,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { LRUCache } from 'lru-cache';
+import { MAX_INPUT_VALUE, MAX_WORKFLOW_INPUTS } from '@internal/plugin-deployment-common';
 import type { GitHubClient } from '../github/GitHubClient';
 import { GitHubCredentialMissingError } from '../github/errors';
 import { repoPath } from '../github/urls';
@@ -84,9 +85,9 @@ export interface GitHubActionsProviderOptions {
   dispatchLookup?: RunLookupTiming;
 }
 
-/** GitHub's limits on workflow_dispatch inputs. */
-export const MAX_DISPATCH_INPUTS = 25;
-export const MAX_DISPATCH_INPUT_CHARS = 65_535;
+/** GitHub's limits on workflow_dispatch inputs (the contract's shared rules). */
+const MAX_DISPATCH_INPUTS = MAX_WORKFLOW_INPUTS;
+const MAX_DISPATCH_INPUT_CHARS = MAX_INPUT_VALUE;
 const TAGS_LIMIT = 100;
 const COMMITS_LIMIT = 500;
 const WORKFLOWS_LIMIT = 200;

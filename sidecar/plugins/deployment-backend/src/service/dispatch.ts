@@ -9,10 +9,6 @@ import type { DeploymentRow } from '../database/DeploymentStore';
 import type { ProviderAccess } from '../provider/DeploymentProvider';
 import { type DeploymentDeps, targetOf, toDeploymentRun } from './deps';
 import { refreshDeployment } from './tracking';
-import { MAX_WORKFLOW_INPUTS } from './validation';
-
-/** GitHub's limit on the total size of workflow_dispatch inputs. */
-const MAX_INPUT_CHARACTERS = 65_535;
 
 /** The environment input value that means "the workflow takes no environment input". */
 const NO_ENVIRONMENT_INPUT = '-';
@@ -38,21 +34,8 @@ export function workflowInputs(
     }
     inputs[name] = value;
   }
-  const count = Object.keys(inputs).length;
-  if (count > MAX_WORKFLOW_INPUTS) {
-    throw new InputError(
-      `inputs: GitHub accepts at most ${MAX_WORKFLOW_INPUTS} workflow inputs, this deployment would send ${count}`,
-    );
-  }
-  const size = Object.entries(inputs).reduce(
-    (sum, [name, value]) => sum + name.length + value.length,
-    0,
-  );
-  if (size > MAX_INPUT_CHARACTERS) {
-    throw new InputError(
-      `inputs: GitHub accepts at most ${MAX_INPUT_CHARACTERS} characters of workflow inputs`,
-    );
-  }
+  // How many inputs and characters the provider accepts is the provider's rule
+  // (GitHub: 25 inputs, 65,535 characters); it checks them before dispatching.
   return inputs;
 }
 

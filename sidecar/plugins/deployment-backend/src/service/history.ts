@@ -12,7 +12,7 @@ import {
 import type { DeploymentDeps } from './deps';
 import { refreshDeployment } from './tracking';
 
-export const DEFAULT_PAGE_SIZE = 20;
+export { DEFAULT_PAGE_SIZE } from '@internal/plugin-deployment-common';
 
 /** Opaque to callers: base64url of the last row's (createdAt, id). */
 export function encodePageToken(cursor: DeploymentCursor): string {

@@ -1,21 +1,11 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import type {
-  DeleteEnvironmentResult,
-  DeploymentRunResult,
-  EnvironmentsResponse,
-  HistoryResponse,
-  Pipeline,
-  PullRequestsResponse,
-  ReviewResult,
-  RollbackResult,
-  ServicesResponse,
-  UpsertEnvironmentResult,
-  VersionsResponse,
-  WorkflowsResponse,
+import {
+  type DeploymentResponses,
+  type DeploymentRouteName,
+  deploymentRoutes,
 } from '@internal/plugin-deployment-common';
 import type { WorkspaceContextService } from '@internal/plugin-workspace-isolation-node';
-import express from 'express';
+import type express from 'express';
 import Router from 'express-promise-router';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import { normalizeBaseUrl } from '../github/credentials';
@@ -25,6 +15,7 @@ import { type DeploymentDeps, requireEnvironment } from './deps';
 import { rollbackDeployment, startDeployment } from './dispatch';
 import { checkEnvironmentAgainstGitHub } from './environments';
 import { gitHubErrorHandler } from './errorHandler';
+import { jsonBody } from './jsonBody';
 import { DEFAULT_PAGE_SIZE, listHistory } from './history';
 import { buildPipeline } from './pipeline';
 import { reviewDeployment } from './review';
@@ -78,56 +69,36 @@ export async function createRouter(
   };
 
   const router = Router();
-  router.use(express.json());
-  // body-parser's own errors carry the raw body; report a plain InputError.
-  router.use(((err, _req, _res, next) => {
-    if (err?.type === 'entity.parse.failed') {
-      next(new InputError('Request body is not valid JSON'));
-    } else {
-      next(err);
-    }
-  }) as express.ErrorRequestHandler);
+  router.use(...jsonBody());
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  /** Registers one route of the contract; the handler's answer is that route's 200 body. */
+  const route = <K extends DeploymentRouteName>(
+    name: K,
+    handler: (req: express.Request) => Promise<DeploymentResponses[K]> | DeploymentResponses[K],
+  ) => {
+    const { method, path } = deploymentRoutes[name];
+    const verb = method.toLowerCase() as 'get' | 'put' | 'post' | 'delete';
+    router[verb](path, async (req, res) => {
+      res.json(await handler(req));
+    });
+  };
 
-  router.get('/whoami', async (req, res) => {
-    const { workspaceId, userId, githubToken } =
-      await workspaceContext.fromRequest(req);
-    res.json({ workspaceId, userId, hasGitHubToken: githubToken !== undefined });
-  });
-
-  router.post('/echo', async (req, res) => {
-    const { workspaceId } = await workspaceContext.fromRequest(req);
-    if (!req.is('application/json')) {
-      throw new InputError(
-        'POST /echo expects a JSON body (Content-Type: application/json)',
-      );
-    }
-    res.json({ workspaceId, body: req.body });
-  });
+  route('health', () => ({ status: 'ok' }));
 
   // ----------------------------------------------------------- environments
 
-  router.get('/services', async (req, res) => {
+  route('listServices', async req => {
     const { workspaceId } = await workspaceContext.fromRequest(req);
-    const body: ServicesResponse = {
-      services: await store.listServices(workspaceId),
-    };
-    res.json(body);
+    return { services: await store.listServices(workspaceId) };
   });
 
-  router.get('/services/:service/environments', async (req, res) => {
+  route('listEnvironments', async req => {
     const { workspaceId } = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
-    const body: EnvironmentsResponse = {
-      environments: await store.listEnvironments(workspaceId, service),
-    };
-    res.json(body);
+    return { environments: await store.listEnvironments(workspaceId, service) };
   });
 
-  router.put('/services/:service/environments/:environment', async (req, res) => {
+  route('upsertEnvironment', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const name = parseName(req.params.environment, 'environment');
@@ -149,29 +120,22 @@ export async function createRouter(
     };
     const access = await deps.access(context, 'read', environment.githubApiUrl);
     await checkEnvironmentAgainstGitHub(provider, access, environment);
-    const body: UpsertEnvironmentResult = await store.upsertEnvironment(
-      context.workspaceId,
-      environment,
-    );
-    res.json(body);
+    return store.upsertEnvironment(context.workspaceId, environment);
   });
 
-  router.delete('/services/:service/environments/:environment', async (req, res) => {
+  route('deleteEnvironment', async req => {
     const { workspaceId } = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const name = parseName(req.params.environment, 'environment');
-    const body: DeleteEnvironmentResult = {
-      deleted: await store.deleteEnvironment(workspaceId, service, name),
-    };
-    res.json(body);
+    return { deleted: await store.deleteEnvironment(workspaceId, service, name) };
   });
 
-  router.get('/workflows', async (req, res) => {
+  route('listWorkflows', async req => {
     const context = await workspaceContext.fromRequest(req);
     const query = parseInput(workflowsQuerySchema, req.query, 'query');
     const access = await deps.access(context, 'read', query.githubApiUrl);
     const workflows = await provider.listWorkflows(access, query.repository);
-    const body: WorkflowsResponse = {
+    return {
       workflows: workflows.map(workflow => ({
         id: workflow.id,
         name: workflow.name,
@@ -182,25 +146,20 @@ export async function createRouter(
         htmlUrl: workflow.htmlUrl,
       })),
     };
-    res.json(body);
   });
 
   // ------------------------------------------------------------ deployments
 
-  router.get('/services/:service/versions', async (req, res) => {
+  route('listVersions', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const query = parseInput(versionsQuerySchema, req.query, 'query');
-    const body: VersionsResponse = {
-      versions: await findVersions(deps, context, service, {
-        ...query,
-        limit: VERSION_COMMITS,
-      }),
+    return {
+      versions: await findVersions(deps, context, service, { ...query, limit: VERSION_COMMITS }),
     };
-    res.json(body);
   });
 
-  router.post('/services/:service/environments/:environment/deployments', async (req, res) => {
+  route('trigger', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const name = parseName(req.params.environment, 'environment');
@@ -209,55 +168,50 @@ export async function createRouter(
     const { result } = await startDeployment(deps, context, environment, input.version, {
       inputs: input.inputs,
     });
-    const body: DeploymentRunResult = result;
-    res.json(body);
+    return result;
   });
 
-  router.get('/services/:service/pipeline', async (req, res) => {
+  route('pipeline', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
-    const body: Pipeline = await buildPipeline(deps, context, service);
-    res.json(body);
+    return buildPipeline(deps, context, service);
   });
 
-  router.post('/services/:service/environments/:environment/reviews', async (req, res) => {
+  route('review', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const name = parseName(req.params.environment, 'environment');
     const input = parseInput(reviewInputSchema, req.body, 'review');
     const environment = await requireEnvironment(store, context.workspaceId, service, name);
-    const body: ReviewResult = await reviewDeployment(deps, context, environment, input);
-    res.json(body);
+    return reviewDeployment(deps, context, environment, input);
   });
 
-  router.get('/services/:service/history', async (req, res) => {
+  route('history', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const query = parseInput(historyQuerySchema, req.query, 'query');
-    const body: HistoryResponse = await listHistory(deps, context, service, {
+    return listHistory(deps, context, service, {
       environment: query.environment,
       pageSize: query.pageSize ? Number(query.pageSize) : DEFAULT_PAGE_SIZE,
       pageToken: query.pageToken,
     });
-    res.json(body);
   });
 
-  router.post('/services/:service/environments/:environment/rollbacks', async (req, res) => {
+  route('rollback', async req => {
     const context = await workspaceContext.fromRequest(req);
     const service = parseName(req.params.service, 'service');
     const name = parseName(req.params.environment, 'environment');
     const input = parseInput(rollbackInputSchema, req.body ?? {}, 'rollback');
     const environment = await requireEnvironment(store, context.workspaceId, service, name);
-    const body: RollbackResult = await rollbackDeployment(deps, context, environment, input.toRunId);
-    res.json(body);
+    return rollbackDeployment(deps, context, environment, input.toRunId);
   });
 
-  router.get('/pull-requests', async (req, res) => {
+  route('pullRequests', async req => {
     const context = await workspaceContext.fromRequest(req);
     const query = parseInput(pullRequestsQuerySchema, req.query, 'query');
     const access = await deps.access(context, 'read');
     const pulls = await provider.listPullRequests(access, query.repository, query.state ?? 'open');
-    const body: PullRequestsResponse = {
+    return {
       pullRequests: pulls.map(pull => ({
         number: pull.number,
         title: pull.title,
@@ -267,7 +221,6 @@ export async function createRouter(
         url: pull.url,
       })),
     };
-    res.json(body);
   });
 
   router.use(gitHubErrorHandler());

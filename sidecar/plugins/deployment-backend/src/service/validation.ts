@@ -1,4 +1,24 @@
 import { InputError } from '@backstage/errors';
+import {
+  INPUT_NAME_PATTERN,
+  INPUT_NAME_RULE,
+  MAX_INPUT_VALUE,
+  MAX_LABEL,
+  MAX_PAGE_SIZE,
+  MAX_PAGE_TOKEN,
+  MAX_VERSION_QUERY,
+  NAME_PATTERN,
+  REF_PATTERN,
+  REF_RULE,
+  REPOSITORY_PATTERN,
+  REPOSITORY_RULE,
+  SHA_PATTERN,
+  SHA_RULE,
+  VERSION_PATTERN,
+  VERSION_RULE,
+  WORKFLOW_PATTERN,
+  WORKFLOW_RULE,
+} from '@internal/plugin-deployment-common';
 import { z } from 'zod';
 
 /**
@@ -9,23 +29,7 @@ import { z } from 'zod';
  * string in an optional field means "not given" (the default applies).
  */
 
-/** Service and environment names. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-/** GitHub owner (user or org) and repository name. */
-const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-/** A workflow file name (`deploy.yml`) or a numeric workflow id. */
-const WORKFLOW_PATTERN = /^(?:[A-Za-z0-9._-]{1,250}\.ya?ml|[1-9][0-9]{0,18})$/;
-/** A branch or tag name, roughly as `git check-ref-format` allows it. */
-const REF_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*@\{)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/+-]{1,255}$/;
-/** A workflow_dispatch input name. */
-const INPUT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
-/** A full or abbreviated commit SHA. */
-const SHA_PATTERN = /^[0-9a-fA-F]{4,40}$/;
-/** What a version may look like: a tag, branch or SHA (visible ASCII, no spaces). */
-const VERSION_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-/** GitHub accepts at most 25 workflow_dispatch inputs. */
-export const MAX_WORKFLOW_INPUTS = 25;
+export { MAX_WORKFLOW_INPUTS, NAME_PATTERN } from '@internal/plugin-deployment-common';
 
 /** A required string: "is required" when absent, `message` when malformed. */
 const requiredString = (message: string) =>
@@ -43,8 +47,7 @@ const body = <T extends z.core.$ZodLooseShape>(shape: T) =>
 const name = (what: string) =>
   z.string().regex(NAME_PATTERN, `${what} must match ${NAME_PATTERN.source}`);
 
-const repository = requiredString('must be "owner/name" of a GitHub repository')
-  .regex(REPOSITORY_PATTERN, 'must be "owner/name" of a GitHub repository');
+const repository = requiredString(REPOSITORY_RULE).regex(REPOSITORY_PATTERN, REPOSITORY_RULE);
 
 const httpUrl = z
   .string()
@@ -81,34 +84,28 @@ export const environmentInputSchema = body({
     .min(0, 'must be an integer ≥ 0')
     .max(2_147_483_647, 'must be at most 2147483647'),
   repository,
-  workflow: requiredString('must be a workflow file name or id').regex(
-    WORKFLOW_PATTERN,
-    'must be a workflow file name ending in .yml/.yaml, or a numeric workflow id',
-  ),
-  job: optional(z.string().max(255, 'must be at most 255 characters')),
-  githubEnvironment: optional(z.string().max(255, 'must be at most 255 characters')),
-  ref: optional(z.string().regex(REF_PATTERN, 'must be a branch or tag name')),
-  versionInput: optional(
-    z.string().regex(INPUT_NAME_PATTERN, `must be a workflow input name (${INPUT_NAME_PATTERN.source})`),
-  ),
+  workflow: requiredString('must be a workflow file name or id').regex(WORKFLOW_PATTERN, WORKFLOW_RULE),
+  job: optional(z.string().max(MAX_LABEL, `must be at most ${MAX_LABEL} characters`)),
+  githubEnvironment: optional(z.string().max(MAX_LABEL, `must be at most ${MAX_LABEL} characters`)),
+  ref: optional(z.string().regex(REF_PATTERN, REF_RULE)),
+  versionInput: optional(z.string().regex(INPUT_NAME_PATTERN, INPUT_NAME_RULE)),
   environmentInput: optional(
     z
       .string()
       .regex(
         /^(?:-|[A-Za-z_][A-Za-z0-9_-]{0,99})$/,
-        `must be a workflow input name (${INPUT_NAME_PATTERN.source}) or "-" for none`,
+        `${INPUT_NAME_RULE} or "-" for none`,
       ),
   ),
   githubApiUrl: optional(httpUrl),
 });
 
 export const triggerInputSchema = body({
-  version: requiredString('must be a string')
-    .regex(VERSION_PATTERN, 'must be a tag, branch or commit SHA (1 to 255 visible characters)'),
+  version: requiredString('must be a string').regex(VERSION_PATTERN, VERSION_RULE),
   inputs: z
     .record(
       z.string().regex(INPUT_NAME_PATTERN, `keys must be workflow input names (${INPUT_NAME_PATTERN.source})`),
-      z.string('values must be strings').max(65_535),
+      z.string('values must be strings').max(MAX_INPUT_VALUE),
     )
     .optional(),
 });
@@ -116,7 +113,7 @@ export const triggerInputSchema = body({
 export const reviewInputSchema = body({
   runId: z.number('must be a workflow run id').int().positive('must be a workflow run id'),
   decision: z.enum(['approve', 'reject'], 'must be "approve" or "reject"'),
-  comment: z.string().max(65_535).optional(),
+  comment: z.string().max(MAX_INPUT_VALUE).optional(),
 });
 
 export const rollbackInputSchema = body({
@@ -128,17 +125,20 @@ export const rollbackInputSchema = body({
 });
 
 export const versionsQuerySchema = z.object({
-  query: optional(z.string().max(200, 'must be at most 200 characters')),
-  sha: optional(z.string().regex(SHA_PATTERN, 'must be a full or abbreviated commit SHA (4 to 40 hex digits)')),
+  query: optional(z.string().max(MAX_VERSION_QUERY, `must be at most ${MAX_VERSION_QUERY} characters`)),
+  sha: optional(z.string().regex(SHA_PATTERN, SHA_RULE)),
   environment: optional(name('environment')),
 });
 
 export const historyQuerySchema = z.object({
   environment: optional(name('environment')),
   pageSize: optional(
-    z.string().regex(/^(?:[1-9]|[1-9][0-9]|100)$/, 'must be an integer from 1 to 100'),
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,2}$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+      .refine(value => Number(value) <= MAX_PAGE_SIZE, `must be an integer from 1 to ${MAX_PAGE_SIZE}`),
   ),
-  pageToken: optional(z.string().max(512)),
+  pageToken: optional(z.string().max(MAX_PAGE_TOKEN)),
 });
 
 export const workflowsQuerySchema = z.object({
@@ -173,8 +173,8 @@ export function parseInput<T extends z.ZodType>(
 }
 
 /** Validates a service or environment name taken from the path. */
-export function parseName(value: string, what: 'service' | 'environment'): string {
-  if (!NAME_PATTERN.test(value)) {
+export function parseName(value: string | undefined, what: 'service' | 'environment'): string {
+  if (value === undefined || !NAME_PATTERN.test(value)) {
     throw new InputError(`Invalid ${what} name: must match ${NAME_PATTERN.source}`);
   }
   return value;

@@ -4,7 +4,8 @@ import { findEgressRefusal } from '@internal/plugin-workspace-isolation-node';
 import { JiraRateLimitError } from '../service/errors';
 import type { JiraSite } from '../service/settings';
 import { projectIssuesJql } from './jql';
-import { parseSearchResponse, type JiraIssueSummary } from './response';
+import type { JiraIssueSummary } from '@internal/plugin-jira-common';
+import { parseSearchResponse } from './response';
 
 export interface JiraClientOptions {
   logger: LoggerService;

@@ -1,13 +1,4 @@
-/** One issue as the plugin answers it (`GET /api/jira/issues`). */
-export interface JiraIssueSummary {
-  key: string;
-  summary: string;
-  status: string;
-  /** Display name of the assignee; null when unassigned. */
-  assignee: string | null;
-  /** RFC 3339, UTC. */
-  createdAt: string;
-}
+import type { JiraIssueSummary } from '@internal/plugin-jira-common';
 
 /**
  * Jira's `created` (`2026-01-02T04:04:05.000+0100`, the offset without a

@@ -17,8 +17,8 @@
  *    embed IPv4 (6to4, Teredo, NAT64) are refused; IPv4-mapped IPv6 addresses
  *    are judged as the IPv4 address they carry.
  *
- * The gateway keeps a verbatim copy of this file (src/egress/policy.ts);
- * test/egress-policy-mirror.test.ts fails when the two differ.
+ * The gateway imports this file too (src/egress/policy.ts), so it must stay
+ * free of Backstage and sidecar dependencies: node:net and ipaddr.js only.
  */
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';

@@ -1,7 +1,15 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import type { Catalogue } from "../catalogue/catalogue.js";
-import { createDeploymentPluginClient } from "../deployments/deployment-plugin-client.js";
-import type { DeploymentPluginClient } from "../deployments/deployment-plugin-client.js";
+import { NO_USER } from "../../auth/identity.js";
+import type { Catalogue } from "../../catalogue/catalogue.js";
+import { type DeploymentService, ReviewDecision } from "../../gen/idp/plugins/v1/deployments_pb.js";
+import { errors } from "../../lib/errors.js";
+import type { Logger } from "../../lib/logger.js";
+import type { GatewayMetrics } from "../../metrics/metrics.js";
+import { invocationOf } from "../../sidecar/plugin-forwarder.js";
+import type { PluginForwarder } from "../../sidecar/plugin-forwarder.js";
+import type { PluginSettingsSource } from "../../sidecar/plugin-settings.js";
+import { optionalApiUrl, optionalPositiveId, optionalText, requirePositiveId } from "../field-checks.js";
+import { MAX_INPUT_VALUE, MAX_LABEL, MAX_PAGE_TOKEN, MAX_VERSION_QUERY } from "./contract.js";
 import {
   environmentInputOf,
   reviewDecisionOf,
@@ -12,29 +20,24 @@ import {
   toService,
   toVersion,
   toWorkflow,
-} from "../deployments/mapping.js";
-import { createPipelineWatchHub } from "../deployments/pipeline-watch-hub.js";
-import type { PipelineWatchHub } from "../deployments/pipeline-watch-hub.js";
+} from "./mapping.js";
+import { createPipelineWatchHub } from "./pipeline-watch-hub.js";
+import type { PipelineWatchHub } from "./pipeline-watch-hub.js";
+import { createDeploymentPluginClient } from "./plugin-client.js";
+import type { DeploymentPluginClient } from "./plugin-client.js";
 import {
-  optionalApiUrl,
+  optionalEnvironmentInput,
+  optionalInputName,
   optionalName,
-  optionalPositiveId,
+  optionalRef,
   optionalSha,
-  optionalText,
   pageSizeOf,
   requireName,
-  requirePositiveId,
   requireRepository,
-  requireText,
+  requireVersion,
+  requireWorkflow,
   workflowInputsOf,
-} from "../deployments/validation.js";
-import { DeploymentService, ReviewDecision } from "../gen/idp/plugins/v1/deployments_pb.js";
-import { errors } from "../lib/errors.js";
-import type { Logger } from "../lib/logger.js";
-import type { GatewayMetrics } from "../metrics/metrics.js";
-import { invocationOf } from "../sidecar/plugin-forwarder.js";
-import type { PluginForwarder } from "../sidecar/plugin-forwarder.js";
-import type { PluginSettingsSource } from "../sidecar/plugin-settings.js";
+} from "./validation.js";
 
 /** The catalogue id of the plugin that answers DeploymentService. */
 export const DEPLOYMENT_PLUGIN_ID = "deployment";
@@ -74,7 +77,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
     ? createPipelineWatchHub({
         intervalMs: deps.pipelineWatchIntervalMs,
         read: ({ workspaceId, service }, signal) =>
-          client.pipeline({ caller: { workspaceId, userId: "" }, signal }, service, true),
+          client.pipeline({ caller: { workspaceId, userId: NO_USER }, signal }, service, true),
         metrics: { pollers: deps.metrics.pipelinePollers, watchers: deps.metrics.pipelineWatchers, polls: deps.metrics.pipelinePolls },
         logger: deps.logger,
       })
@@ -133,12 +136,12 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
       const service = requireName("environment.service", environment.service);
       const name = requireName("environment.name", environment.name);
       requireRepository("environment.repository", environment.repository);
-      requireText("environment.workflow", environment.workflow, 255);
-      optionalText("environment.job", environment.job, 255);
-      optionalText("environment.github_environment", environment.githubEnvironment, 255);
-      optionalText("environment.ref", environment.ref, 255);
-      optionalText("environment.version_input", environment.versionInput, 100);
-      optionalText("environment.environment_input", environment.environmentInput, 100);
+      requireWorkflow("environment.workflow", environment.workflow);
+      optionalText("environment.job", environment.job, MAX_LABEL);
+      optionalText("environment.github_environment", environment.githubEnvironment, MAX_LABEL);
+      optionalRef("environment.ref", environment.ref);
+      optionalInputName("environment.version_input", environment.versionInput);
+      optionalEnvironmentInput("environment.environment_input", environment.environmentInput);
       optionalApiUrl("environment.github_api_url", environment.githubApiUrl);
       const plugin = await pluginClient(request.workspaceId);
       const result = await plugin.upsertEnvironment(as(context), service, name, environmentInputOf(environment));
@@ -164,7 +167,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
     async listVersions(request, context) {
       const service = requireName("service", request.service);
       const filter = {
-        query: optionalText("query", request.query, 200),
+        query: optionalText("query", request.query, MAX_VERSION_QUERY),
         sha: optionalSha("sha", request.sha),
         environment: optionalName("environment", request.environment),
       };
@@ -176,7 +179,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
     async triggerDeployment(request, context) {
       const service = requireName("service", request.service);
       const environment = requireName("environment", request.environment);
-      const version = requireText("version", request.version, 255);
+      const version = requireVersion("version", request.version);
       const inputs = workflowInputsOf("inputs", request.inputs);
       const plugin = await pluginClient(request.workspaceId);
       const { run } = await plugin.trigger(as(context), service, environment, { version, ...(inputs ? { inputs } : {}) });
@@ -212,7 +215,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
         throw errors.invalidField("decision", "must be REVIEW_DECISION_APPROVE or REVIEW_DECISION_REJECT");
       }
       // Comments may span lines; GitHub bounds their length only.
-      if (request.comment.length > 65_535) throw errors.invalidField("comment", "must have at most 65535 characters");
+      if (request.comment.length > MAX_INPUT_VALUE) throw errors.invalidField("comment", `must have at most ${MAX_INPUT_VALUE} characters`);
       const comment = request.comment;
       const plugin = await pluginClient(request.workspaceId);
       const result = await plugin.review(as(context), service, environment, { runId: Number(runId), decision, comment });
@@ -225,7 +228,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
       const page = {
         environment: optionalName("environment", request.environment),
         pageSize: pageSizeOf("page_size", request.pageSize),
-        pageToken: optionalText("page_token", request.pageToken, 512),
+        pageToken: optionalText("page_token", request.pageToken, MAX_PAGE_TOKEN),
       };
       const plugin = await pluginClient(request.workspaceId);
       const result = await plugin.history(as(context), service, page);

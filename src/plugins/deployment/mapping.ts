@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
 import {
   ActiveRunSchema,
   DeployableServiceSchema,
@@ -18,7 +17,7 @@ import {
   RunJobSchema,
   VersionKind,
   WorkflowSchema,
-} from "../gen/idp/plugins/v1/deployments_pb.js";
+} from "../../gen/idp/plugins/v1/deployments_pb.js";
 import type {
   ActiveRun,
   DeployableService,
@@ -30,8 +29,9 @@ import type {
   PendingApproval,
   Pipeline,
   Workflow,
-} from "../gen/idp/plugins/v1/deployments_pb.js";
-import type * as Api from "./plugin-api.js";
+} from "../../gen/idp/plugins/v1/deployments_pb.js";
+import { text } from "../plugin-json.js";
+import type * as Api from "./contract.js";
 
 /**
  * JSON of the deployment plugin ↔ idp.plugins.v1 messages. Enum values are mapped
@@ -70,22 +70,6 @@ export function reviewDecisionOf(decision: ReviewDecision): Api.ReviewInput["dec
   return undefined;
 }
 
-/** A plugin's 200 answer as JSON; anything else is the plugin's fault (INTERNAL, no body echoed). */
-export function parsePluginJson<T>(pluginId: string, body: Uint8Array): T {
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
-    if (typeof parsed === "object" && parsed !== null) return parsed as T;
-  } catch {
-    // reported below
-  }
-  throw new ConnectError(`plugin "${pluginId}" answered with a body that is not a JSON object`, Code.Internal);
-}
-
-export function jsonBody(value: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(value));
-}
-
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
 const int = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : 0);
 const int64 = (value: unknown): bigint => BigInt(int(value));
 

@@ -1,9 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Counter, Gauge } from "prom-client";
-import type { Logger } from "../lib/logger.js";
-import { retryAfterOf } from "../sidecar/upstream-errors.js";
+import { errors } from "../../lib/errors.js";
+import { HEADERS } from "../../lib/header-names.js";
+import type { Logger } from "../../lib/logger.js";
+import { retryAfterOf } from "../../sidecar/upstream-errors.js";
 import { canonicalJson } from "./canonical-json.js";
-import type { Pipeline } from "./plugin-api.js";
+import type { Pipeline } from "./contract.js";
 
 export interface PipelineKey {
   readonly workspaceId: string;
@@ -149,7 +151,7 @@ export function createPipelineWatchHub(options: PipelineWatchHubOptions): Pipeli
 
   function backoffMs(failures: number, failure: ConnectError): number {
     const exponential = Math.min(maxBackoffMs, options.intervalMs * 2 ** Math.min(failures - 1, 16));
-    const retryAfterSeconds = retryAfterOf(failure.metadata.get("retry-after") ?? undefined);
+    const retryAfterSeconds = retryAfterOf(failure.metadata.get(HEADERS.retryAfter) ?? undefined);
     return retryAfterSeconds === undefined ? exponential : Math.max(exponential, Math.min(retryAfterSeconds * 1000, 3_600_000));
   }
 
@@ -170,7 +172,7 @@ export function createPipelineWatchHub(options: PipelineWatchHubOptions): Pipeli
       options.metrics.pollers.inc();
       void run(started).catch((error: unknown) => {
         options.logger.error({ err: error }, "pipeline poller crashed");
-        publish(started, (each) => (each.failure = new ConnectError("the pipeline poller failed", Code.Internal)));
+        publish(started, (each) => (each.failure = errors.pipelinePollerFailed()));
         retire(started);
       });
       poller = started;

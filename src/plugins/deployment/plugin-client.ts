@@ -1,10 +1,19 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { CatalogueEntry } from "../catalogue/catalogue.js";
-import type { Invocation, PluginForwarder, PluginRequest } from "../sidecar/plugin-forwarder.js";
-import { cacheNamespace } from "../sidecar/response-cache.js";
-import { jsonBody, parsePluginJson } from "./mapping.js";
-import type * as Api from "./plugin-api.js";
-import { deploymentRoutes, queryOf } from "./routes.js";
+import type { CatalogueEntry } from "../../catalogue/catalogue.js";
+import type { Invocation, PluginForwarder, PluginRequest } from "../../sidecar/plugin-forwarder.js";
+import { cacheNamespace } from "../../sidecar/response-cache.js";
+import { jsonBody, parsePluginJson } from "../plugin-json.js";
+import { pathOf, queryOf } from "../plugin-route.js";
+import type { PathParams } from "../plugin-route.js";
+import { deploymentRoutes } from "./contract.js";
+import type { DeploymentBodies, DeploymentResponses, DeploymentRouteName } from "./contract.js";
+
+type Routes = typeof deploymentRoutes;
+/** The routes the client reads (GET) and writes. */
+type ReadRoute = { [K in DeploymentRouteName]: Routes[K]["method"] extends "GET" ? K : never }[DeploymentRouteName];
+type WriteRoute = Exclude<DeploymentRouteName, ReadRoute>;
+type ParamsOf<K extends DeploymentRouteName> = PathParams<Routes[K]["path"]>;
+type BodyOf<K extends WriteRoute> = K extends keyof DeploymentBodies ? DeploymentBodies[K] : undefined;
 
 export interface DeploymentPluginClientOptions {
   /** GetPipeline answers are reused this long (short: runs move). */
@@ -30,46 +39,49 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
   const configNamespace = (workspaceId: string) => cacheNamespace(workspaceId, entry.id, "environments");
   const serviceNamespace = (workspaceId: string, service: string) => cacheNamespace(workspaceId, entry.id, "service", service);
 
-  async function call<T>(request: PluginRequest, invocation: Invocation): Promise<T> {
-    const { response } = await forwarder.send(entry, { ...request, path: `${base}${request.path}` }, invocation);
-    return parsePluginJson<T>(entry.id, response.body);
+  async function call<K extends DeploymentRouteName>(name: K, request: Omit<PluginRequest, "method" | "path">, params: ParamsOf<K>, invocation: Invocation) {
+    const route = deploymentRoutes[name];
+    const path = `${base}${pathOf<string>(route.path, params)}`;
+    const { response } = await forwarder.send(entry, { ...request, method: route.method, path }, invocation);
+    return parsePluginJson<DeploymentResponses[K]>(entry.id, response.body);
   }
 
-  const get = <T>(
-    path: string,
+  const get = <K extends ReadRoute>(
+    name: K,
+    params: ParamsOf<K>,
     invocation: Invocation,
     cache: { query?: Record<string, string>; namespaces: readonly string[]; ttlMs?: number; refresh?: boolean },
   ) =>
-    call<T>(
+    call(
+      name,
       {
-        method: "GET",
-        path,
         headers: { accept: "application/json" },
         ...(cache.query ? { query: cache.query } : {}),
         cacheNamespaces: cache.namespaces,
         ...(cache.ttlMs !== undefined ? { cacheTtlMs: cache.ttlMs } : {}),
         ...(cache.refresh ? { refresh: true } : {}),
       },
+      params,
       invocation,
     );
 
   /** A write, then the invalidation of what it makes stale (also when its outcome is unknown). */
-  async function write<T>(
-    method: "PUT" | "POST" | "DELETE",
-    path: string,
-    body: unknown,
+  async function write<K extends WriteRoute>(
+    name: K,
+    params: ParamsOf<K>,
+    body: BodyOf<K>,
     invocation: Invocation,
     stale: readonly string[],
-  ): Promise<T> {
+  ): Promise<DeploymentResponses[K]> {
     const invalidate = () => Promise.all(stale.map((namespace) => forwarder.invalidate(entry, namespace, options.pipelineCacheTtlMs)));
     try {
-      const result = await call<T>(
+      const result = await call(
+        name,
         {
-          method,
-          path,
           headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: jsonBody(body) }),
         },
+        params,
         invocation,
       );
       await invalidate();
@@ -80,71 +92,49 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
     }
   }
 
+  const config = (invocation: Invocation) => [configNamespace(invocation.caller.workspaceId)];
+  const ofService = (invocation: Invocation, service: string) => [serviceNamespace(invocation.caller.workspaceId, service)];
+
   return {
-    listServices: (invocation: Invocation) =>
-      get<Api.ServicesResponse>(deploymentRoutes.services(), invocation, { namespaces: [configNamespace(invocation.caller.workspaceId)] }),
+    listServices: (invocation: Invocation) => get("listServices", {}, invocation, { namespaces: config(invocation) }),
 
     listEnvironments: (invocation: Invocation, service: string) =>
-      get<Api.EnvironmentsResponse>(deploymentRoutes.environments(service), invocation, {
-        namespaces: [configNamespace(invocation.caller.workspaceId)],
-      }),
+      get("listEnvironments", { service }, invocation, { namespaces: config(invocation) }),
 
-    upsertEnvironment: (invocation: Invocation, service: string, environment: string, input: Api.EnvironmentInput) =>
-      write<Api.UpsertEnvironmentResult>("PUT", deploymentRoutes.environment(service, environment), input, invocation, [
-        configNamespace(invocation.caller.workspaceId),
-      ]),
+    upsertEnvironment: (invocation: Invocation, service: string, environment: string, input: DeploymentBodies["upsertEnvironment"]) =>
+      write("upsertEnvironment", { service, environment }, input, invocation, config(invocation)),
 
     deleteEnvironment: (invocation: Invocation, service: string, environment: string) =>
-      write<Api.DeleteEnvironmentResult>("DELETE", deploymentRoutes.environment(service, environment), undefined, invocation, [
-        configNamespace(invocation.caller.workspaceId),
-      ]),
+      write("deleteEnvironment", { service, environment }, undefined, invocation, config(invocation)),
 
     listWorkflows: (invocation: Invocation, repository: string, githubApiUrl: string | undefined) =>
-      get<Api.WorkflowsResponse>(deploymentRoutes.workflows(), invocation, {
-        query: queryOf({ repository, githubApiUrl }),
-        namespaces: [],
-      }),
+      get("listWorkflows", {}, invocation, { query: queryOf({ repository, githubApiUrl }), namespaces: [] }),
 
     listVersions: (invocation: Invocation, service: string, filter: { query?: string; sha?: string; environment?: string }) =>
-      get<Api.VersionsResponse>(deploymentRoutes.versions(service), invocation, {
-        query: queryOf(filter),
-        namespaces: [configNamespace(invocation.caller.workspaceId)],
-      }),
+      get("listVersions", { service }, invocation, { query: queryOf(filter), namespaces: config(invocation) }),
 
-    trigger: (invocation: Invocation, service: string, environment: string, input: Api.TriggerInput) =>
-      write<Api.DeploymentRunResult>("POST", deploymentRoutes.deployments(service, environment), input, invocation, [
-        serviceNamespace(invocation.caller.workspaceId, service),
-      ]),
+    trigger: (invocation: Invocation, service: string, environment: string, input: DeploymentBodies["trigger"]) =>
+      write("trigger", { service, environment }, input, invocation, ofService(invocation, service)),
 
     /** `refresh`: read upstream even when a cached pipeline exists (the watch poller). */
     pipeline: (invocation: Invocation, service: string, refresh = false) =>
-      get<Api.Pipeline>(deploymentRoutes.pipeline(service), invocation, {
-        namespaces: [configNamespace(invocation.caller.workspaceId), serviceNamespace(invocation.caller.workspaceId, service)],
+      get("pipeline", { service }, invocation, {
+        namespaces: [...config(invocation), ...ofService(invocation, service)],
         ttlMs: options.pipelineCacheTtlMs,
         refresh,
       }),
 
-    review: (invocation: Invocation, service: string, environment: string, input: Api.ReviewInput) =>
-      write<Api.ReviewResult>("POST", deploymentRoutes.reviews(service, environment), input, invocation, [
-        serviceNamespace(invocation.caller.workspaceId, service),
-      ]),
+    review: (invocation: Invocation, service: string, environment: string, input: DeploymentBodies["review"]) =>
+      write("review", { service, environment }, input, invocation, ofService(invocation, service)),
 
     history: (invocation: Invocation, service: string, page: { environment?: string; pageSize?: number; pageToken?: string }) =>
-      get<Api.HistoryResponse>(deploymentRoutes.history(service), invocation, {
+      get("history", { service }, invocation, {
         query: queryOf(page),
-        namespaces: [configNamespace(invocation.caller.workspaceId), serviceNamespace(invocation.caller.workspaceId, service)],
+        namespaces: [...config(invocation), ...ofService(invocation, service)],
       }),
 
-    rollback: (invocation: Invocation, service: string, environment: string, input: Api.RollbackInput) =>
-      write<Api.RollbackResult>("POST", deploymentRoutes.rollbacks(service, environment), input, invocation, [
-        serviceNamespace(invocation.caller.workspaceId, service),
-      ]),
-
-    pullRequests: (invocation: Invocation, repository: string, state: string | undefined) =>
-      get<Api.PullRequestsResponse>(deploymentRoutes.pullRequests(), invocation, {
-        query: queryOf({ repository, state }),
-        namespaces: [],
-      }),
+    rollback: (invocation: Invocation, service: string, environment: string, input: DeploymentBodies["rollback"]) =>
+      write("rollback", { service, environment }, input, invocation, ofService(invocation, service)),
   };
 }
 

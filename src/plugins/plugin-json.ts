@@ -1,0 +1,47 @@
+import type { CatalogueEntry } from "../catalogue/catalogue.js";
+import { errors } from "../lib/errors.js";
+import type { Invocation, PluginForwarder } from "../sidecar/plugin-forwarder.js";
+import type { PluginRoute } from "./plugin-route.js";
+
+/**
+ * JSON bodies to and from plugins. A plugin's answer is read as its contract's
+ * shape but never trusted: mappers read every field through `text` and friends,
+ * so a missing or mistyped field becomes the proto default, not a crash.
+ */
+
+/** A plugin's 200 answer as JSON; anything else is the plugin's fault (INTERNAL, no body echoed). */
+export function parsePluginJson<T>(pluginId: string, body: Uint8Array): T {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+    if (typeof parsed === "object" && parsed !== null) return parsed as T;
+  } catch {
+    // reported below
+  }
+  throw errors.pluginAnswerNotJson(pluginId);
+}
+
+export function jsonBody(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/** A string field of a plugin's answer, "" when absent or not a string. */
+export const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/**
+ * A GET of a parameterless route of a plugin's contract through the forwarder (cached
+ * like every GET), its 200 answer read as the route's JSON shape.
+ */
+export async function getRouteJson<T>(
+  forwarder: PluginForwarder,
+  entry: CatalogueEntry,
+  route: PluginRoute & { readonly method: "GET" },
+  query: Record<string, string>,
+  invocation: Invocation,
+): Promise<T> {
+  const { response } = await forwarder.send(
+    entry,
+    { method: route.method, path: `${entry.apiBasePath}${route.path}`, query, headers: { accept: "application/json" } },
+    invocation,
+  );
+  return parsePluginJson<T>(entry.id, response.body);
+}
