@@ -114,7 +114,7 @@ describe("PluginsService handlers", () => {
   it("checks the plugin is enabled once, before it finds there is no sidecar", async () => {
     const request = { workspaceId: WS, pluginId: "jira", endpointPath: "/issues" };
     expect(reasonOf(await errorOf(pluginsClient().proxyPluginRequest(request)))).toBe("PLUGIN_DISABLED");
-    await pluginsClient().enablePlugin({ workspaceId: WS, pluginId: "jira", config: { base_url: "https://jira.example", email: "ops@example.com" } });
+    await pluginsClient().enablePlugin({ workspaceId: WS, pluginId: "jira", config: { base_url: "https://example.atlassian.net", email: "ops@example.com" } });
     const unavailable = await errorOf(pluginsClient().proxyPluginRequest(request));
     expect([unavailable.code, reasonOf(unavailable)]).toEqual([Code.Unavailable, "NO_SIDECAR"]);
   });
