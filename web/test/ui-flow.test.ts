@@ -184,8 +184,12 @@ describe.sequential("the deployments and plugins UI in Chromium (issue 16)", () 
   });
 
   it("adds, edits and deletes an environment; GitHub's refusal shows on the field", async () => {
-    await developer.getByRole("tab", { name: "Environments" }).click();
-    await developer.getByRole("button", { name: "Add environment" }).click();
+    // Keyboard only: arrow to the Environments tab, Tab to "Add environment", Enter.
+    await developer.getByRole("tab", { name: "Pipeline" }).focus();
+    await developer.keyboard.press("ArrowRight");
+    expect(await developer.getByRole("tab", { name: "Environments" }).getAttribute("aria-selected")).toBe("true");
+    await developer.getByRole("button", { name: "Add environment" }).focus();
+    await developer.keyboard.press("Enter");
     const form = developer.getByRole("form", { name: "New environment" });
     await form.getByLabel("Name").fill("qa");
     await form.getByLabel("Position").fill("2");
@@ -253,7 +257,7 @@ describe.sequential("the deployments and plugins UI in Chromium (issue 16)", () 
       await member.getByRole("link", { name: "Deployments" }).click();
       await member.getByRole("combobox", { name: "Version" }).fill("v1.0");
       const limited = await seen(member.getByRole("alert").filter({ hasText: "Rate limit reached" }));
-      expect(await limited.first().textContent()).toMatch(/Retry possible in \d+ s/);
+      expect(await limited.first().textContent()).toMatch(/Retry possible in \d+ (h|min|s)/);
       await member.screenshot({ path: `${SCREENSHOTS}error-rate-limited.png`, fullPage: false });
     } finally {
       await stack.github.clearRateLimits();

@@ -46,16 +46,25 @@ export function explainError(error: unknown, knownFields: readonly string[] = []
   }
   if (connectError.code === Code.InvalidArgument || connectError.code === Code.NotFound) {
     const named = firstFieldNamed(connectError.rawMessage, knownFields);
-    if (named) fields[named] ??= connectError.rawMessage;
+    // On the field, the plugin's own words are enough.
+    if (named) fields[named] ??= connectError.rawMessage.replace(/^plugin "[^"]+" answered HTTP \d+: /, "");
   }
   return {
     code: connectError.code,
     title,
     message: connectError.rawMessage || "the call failed without a message",
-    advice: retryAfterSeconds !== undefined && connectError.code === Code.ResourceExhausted ? `Retry in ${retryAfterSeconds} s.` : advice,
+    advice: retryAfterSeconds !== undefined && connectError.code === Code.ResourceExhausted ? `Retry in ${duration(retryAfterSeconds)}.` : advice,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     fields,
   };
+}
+
+/** 42 → "42 s", 3586 → "59 min 46 s", 7300 → "2 h 2 min". */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ""}`;
+  const minutes = Math.round((seconds % 3600) / 60);
+  return `${Math.floor(seconds / 3600)} h${minutes ? ` ${minutes} min` : ""}`;
 }
 
 function firstFieldNamed(message: string, knownFields: readonly string[]): string | undefined {

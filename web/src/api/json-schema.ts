@@ -51,10 +51,12 @@ export function formOfSchema(jsonSchema: string): PluginForm {
   return { fields, secrets };
 }
 
-/** "github_api_url" → "GitHub API URL"-ish label without a dictionary: words capitalised. */
+const SPELLING: Record<string, string> = { api: "API", url: "URL", id: "ID", github: "GitHub" };
+
+/** "github_api_url" → "GitHub API URL": words capitalised, a few spelled as people write them. */
 export function labelOf(name: string): string {
   return name
     .split("_")
-    .map((word) => (["api", "url", "id"].includes(word) ? word.toUpperCase() : word.charAt(0).toUpperCase() + word.slice(1)))
+    .map((word) => SPELLING[word] ?? word.charAt(0).toUpperCase() + word.slice(1))
     .join(" ");
 }

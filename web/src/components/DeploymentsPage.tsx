@@ -44,7 +44,18 @@ export function DeploymentsPage({ initialService }: DeploymentsPageProps) {
             ))}
           </select>
         </div>
-        <div className="tabs" role="tablist" aria-label="Service views">
+        <div
+          className="tabs"
+          role="tablist"
+          aria-label="Service views"
+          onKeyDown={(event) => {
+            // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+            if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+            const next: Tab = tab === "pipeline" ? "environments" : "pipeline";
+            setTab(next);
+            document.getElementById(`tab-${next}`)?.focus();
+          }}
+        >
           {(["pipeline", "environments"] as const).map((name) => (
             <button
               key={name}
@@ -53,6 +64,7 @@ export function DeploymentsPage({ initialService }: DeploymentsPageProps) {
               id={`tab-${name}`}
               aria-selected={tab === name}
               aria-controls={`panel-${name}`}
+              tabIndex={tab === name ? 0 : -1}
               className={`tab${tab === name ? " tab--active" : ""}`}
               onClick={() => setTab(name)}
             >

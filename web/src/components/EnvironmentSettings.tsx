@@ -219,11 +219,15 @@ function EnvironmentForm(props: {
                 readOnly={field.key === "name" && original !== undefined}
                 required={field.required}
                 inputMode={field.key === "order" ? "numeric" : undefined}
-                placeholder={field.hint}
                 aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
+                aria-describedby={error ? `${id}-error` : field.hint ? `${id}-hint` : undefined}
                 onChange={(event) => props.onChange({ ...draft, [field.key]: event.target.value })}
               />
+              {field.hint && !error ? (
+                <p className="field__hint" id={`${id}-hint`}>
+                  {field.hint}
+                </p>
+              ) : null}
               {error ? (
                 <p className="field__error" id={`${id}-error`}>
                   {error}

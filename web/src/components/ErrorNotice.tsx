@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { explainError } from "../api/errors.js";
+import { duration, explainError } from "../api/errors.js";
 
 export interface ErrorNoticeProps {
   readonly error: unknown;
@@ -22,7 +22,7 @@ export function ErrorNotice({ error, onRetry, compact }: ErrorNoticeProps) {
     <div className={`notice notice--error${compact ? " notice--compact" : ""}`} role="alert" data-code={explained.code}>
       <strong className="notice__title">{explained.title}</strong>
       <span className="notice__message">{explained.message}</span>
-      <span className="notice__advice">{wait > 0 ? `Retry possible in ${wait} s.` : explained.advice}</span>
+      <span className="notice__advice">{wait > 0 ? `Retry possible in ${duration(wait)}.` : explained.advice}</span>
       {onRetry ? (
         <button type="button" className="button button--small" onClick={onRetry} disabled={wait > 0}>
           Retry

@@ -43,7 +43,8 @@ export function VersionPicker({ service, environment, value, onChange }: Version
     (signal) => deployments.listVersions({ workspaceId, service, environment, query }, { signal }).then((answer) => answer.versions),
     [service, environment, query],
   );
-  const list = versions.data ?? [];
+  // After a failure the previous answer would mislead: show the error alone.
+  const list = versions.status === "error" ? [] : (versions.data ?? []);
   const typedSha = SHA.test(text.trim()) && !list.some((version) => version.sha.startsWith(text.trim().toLowerCase())) ? text.trim() : "";
   const optionCount = list.length + (typedSha ? 1 : 0);
 
