@@ -194,6 +194,9 @@ describe.sequential("the deployments and plugins UI in Chromium (issue 16)", () 
     await form.getByLabel("Name").fill("qa");
     await form.getByLabel("Position").fill("2");
     await form.getByLabel("Repository").fill("acme/checkout");
+    // The repository's dispatchable workflows are offered (ListWorkflows); ci.yml (push only) is not.
+    await form.locator("datalist option[value='deploy.yml']").waitFor({ state: "attached" });
+    expect(await form.locator("datalist option[value='ci.yml']").count()).toBe(0);
     await form.getByLabel("Workflow file").fill("nope.yml");
     await form.getByRole("button", { name: "Save" }).click();
     const workflowError = await seen(form.locator(".field__error").filter({ hasText: "nope.yml" }));

@@ -1,9 +1,9 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { FormEvent } from "react";
 import { explainError } from "../api/errors.js";
 import { useGateway } from "../api/context.js";
 import { useAction, useCall } from "../api/use-call.js";
-import type { DeploymentEnvironment } from "../gen/idp/plugins/v1/deployments_pb.js";
+import type { DeploymentEnvironment, Workflow } from "../gen/idp/plugins/v1/deployments_pb.js";
 import { ErrorNotice } from "./ErrorNotice.js";
 
 export interface EnvironmentSettingsProps {
@@ -186,6 +186,24 @@ export function EnvironmentSettings({ service, onChanged }: EnvironmentSettingsP
   );
 }
 
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** The repository's dispatchable workflows (ListWorkflows), offered as the workflow field's suggestions. */
+function useWorkflowSuggestions(repository: string): readonly Workflow[] {
+  const { deployments, workspaceId } = useGateway();
+  const [typed, setTyped] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setTyped(REPOSITORY.test(repository.trim()) ? repository.trim() : ""), 400);
+    return () => clearTimeout(timer);
+  }, [repository]);
+  const answer = useCall(
+    (signal) => (typed ? deployments.listWorkflows({ workspaceId, repository: typed }, { signal }).then((found) => found.workflows) : Promise.resolve([])),
+    [typed],
+  );
+  // Suggestions only: a repository GitHub does not know is reported by Save, on its field.
+  return answer.status === "done" ? answer.data.filter((workflow) => workflow.acceptsDispatch) : [];
+}
+
 function EnvironmentForm(props: {
   editing: { original?: DeploymentEnvironment; draft: Draft };
   busy: boolean;
@@ -197,6 +215,7 @@ function EnvironmentForm(props: {
 }) {
   const formId = useId();
   const { draft, original } = props.editing;
+  const workflows = useWorkflowSuggestions(draft.repository);
   const fieldless = props.error !== undefined && !FIELDS.some((field) => props.fieldErrors[field.key]);
   return (
     <form className="env-form" onSubmit={props.onSubmit} aria-label={original ? `Edit ${original.name}` : "New environment"} noValidate>
@@ -219,6 +238,7 @@ function EnvironmentForm(props: {
                 readOnly={field.key === "name" && original !== undefined}
                 required={field.required}
                 inputMode={field.key === "order" ? "numeric" : undefined}
+                list={field.key === "workflow" && workflows.length > 0 ? `${formId}-workflows` : undefined}
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? `${id}-error` : field.hint ? `${id}-hint` : undefined}
                 onChange={(event) => props.onChange({ ...draft, [field.key]: event.target.value })}
@@ -237,6 +257,13 @@ function EnvironmentForm(props: {
           );
         })}
       </div>
+      <datalist id={`${formId}-workflows`}>
+        {workflows.map((workflow) => (
+          <option key={workflow.id} value={workflow.path.split("/").pop() ?? workflow.path}>
+            {workflow.name}
+          </option>
+        ))}
+      </datalist>
       {fieldless ? <ErrorNotice error={props.error} /> : null}
       <div className="row">
         <button type="submit" className="button button--primary" disabled={props.busy}>
