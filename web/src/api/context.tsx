@@ -1,4 +1,4 @@
-import { createContext, useContext, useMemo } from "react";
+import { createContext, useContext, useMemo, useRef } from "react";
 import type { ReactNode } from "react";
 import { createGatewayClients } from "./clients.js";
 import type { GatewayClients, TokenSource } from "./clients.js";
@@ -25,13 +25,25 @@ export interface OrbitGatewayProviderProps {
 
 /** Gives every component below it the gateway clients, authenticated as the host says. */
 export function OrbitGatewayProvider(props: OrbitGatewayProviderProps) {
-  const token: TokenSource = props.getToken ?? props.token ?? "";
-  const githubToken: TokenSource | undefined = props.getGitHubToken ?? props.githubToken;
-  const value = useMemo<OrbitGateway>(
-    () => ({ workspaceId: props.workspaceId, ...createGatewayClients({ baseUrl: props.baseUrl, token, githubToken }) }),
-    [props.baseUrl, props.workspaceId, token, githubToken],
+  // The latest credentials, read by the clients before each request: a host passing a new
+  // callback (or a refreshed token) on every render must not restart the live streams.
+  const credentials = useRef<{ token: TokenSource; githubToken: TokenSource | undefined }>({ token: "", githubToken: undefined });
+  credentials.current = { token: props.getToken ?? props.token ?? "", githubToken: props.getGitHubToken ?? props.githubToken };
+  const clients = useMemo(
+    () =>
+      createGatewayClients({
+        baseUrl: props.baseUrl,
+        token: () => resolve(credentials.current.token),
+        githubToken: () => resolve(credentials.current.githubToken),
+      }),
+    [props.baseUrl],
   );
+  const value = useMemo<OrbitGateway>(() => ({ workspaceId: props.workspaceId, ...clients }), [clients, props.workspaceId]);
   return <GatewayContext.Provider value={value}>{props.children}</GatewayContext.Provider>;
+}
+
+function resolve(source: TokenSource | undefined): string | undefined | Promise<string | undefined> {
+  return typeof source === "function" ? source() : source;
 }
 
 export function useGateway(): OrbitGateway {

@@ -22,7 +22,7 @@ export function useCall<T>(read: (signal: AbortSignal) => Promise<T>, inputs: re
       (error: unknown) => abort.signal.aborted || setState((previous) => ({ status: "error", error, data: previous.data })),
     );
     return () => abort.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller names what the read depends on (`inputs`); the latest `read` is in the ref.
   }, [...inputs, generation]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { ...state, reload };
