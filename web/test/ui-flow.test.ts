@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.js";
-import { GITHUB_TOKENS, startUiStack } from "./support/ui-stack.js";
+import { EMPTY_WORKSPACE, GITHUB_TOKENS, startUiStack } from "./support/ui-stack.js";
 import { versionsOf } from "./support/versions.js";
 import type { UiStack } from "./support/ui-stack.js";
 
@@ -43,7 +43,7 @@ afterEach(async (context) => {
   }
 });
 
-async function open(options: { admin?: boolean; githubToken?: string; width?: number }): Promise<Page> {
+async function open(options: { admin?: boolean; githubToken?: string; width?: number; workspaceId?: string }): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 860 }, deviceScaleFactor: 1 });
   contexts.push(context);
   const page = await context.newPage();
@@ -218,7 +218,7 @@ describe.sequential("the deployments and plugins UI in Chromium (issue 16)", () 
     await developer.getByRole("button", { name: "Delete qa" }).click();
     await developer.getByRole("button", { name: "Confirm delete" }).click();
     await seen(developer.getByRole("status").filter({ hasText: "Deleted qa" }));
-    expect(await developer.getByTestId("environment-row-qa").count()).toBe(0);
+    await developer.getByTestId("environment-row-qa").waitFor({ state: "detached" });
     await developer.getByRole("tab", { name: "Pipeline" }).click();
   });
 
@@ -275,6 +275,25 @@ describe.sequential("the deployments and plugins UI in Chromium (issue 16)", () 
     await seen(live(developer).filter({ hasText: "Live" }));
     // The resumed stream carries the current pipeline.
     await seen(stage(developer, "production").getByTestId("current-version").filter({ hasText: "v1.2.0" }));
+  });
+
+  it("guides a workspace without services to configure its first environment", async () => {
+    const page = await open({ workspaceId: EMPTY_WORKSPACE, githubToken: GITHUB_TOKENS.dev });
+    await seen(page.getByText("No service has a deployment environment yet"));
+    await page.getByLabel("New service name").fill("payments");
+    await page.getByLabel("New service name").press("Enter");
+    await seen(page.getByRole("tab", { name: "Environments", selected: true }));
+    await seen(page.getByText("No environments yet: add the first one."));
+    await page.getByRole("button", { name: "Add environment" }).click();
+    const form = page.getByRole("form", { name: "New environment" });
+    await form.getByLabel("Name").fill("staging");
+    await form.getByLabel("Repository").fill("acme/payments");
+    await form.getByLabel("Workflow file").fill("deploy.yml");
+    await form.getByRole("button", { name: "Save" }).click();
+    await seen(page.getByTestId("environment-row-staging"));
+    await page.getByRole("tab", { name: "Pipeline" }).click();
+    await seen(stage(page, "staging").filter({ hasText: "Pending" }));
+    expect(await page.getByLabel("Service", { exact: true }).inputValue()).toBe("payments");
   });
 
   it("works at 375 px wide without horizontal scrolling", async () => {

@@ -18,6 +18,8 @@ import type { RunningSidecar } from "../../../test/support/sidecar.js";
 
 export { GITHUB_TOKENS };
 export const WORKSPACE = "ws-web";
+/** The deployment plugin enabled, nothing configured yet. */
+export const EMPTY_WORKSPACE = "ws-web-empty";
 const DIST_INDEX = fileURLToPath(new URL("../../dist/index.html", import.meta.url));
 
 type EnvironmentInit = MessageInitShape<typeof DeploymentEnvironmentSchema>;
@@ -32,7 +34,7 @@ export interface UiStack {
   readonly site: StaticSite;
   gateway(): RunningGateway;
   /** A link that opens the demo host as this user (tokens in the fragment). */
-  link(options: { admin?: boolean; userId?: string; githubToken?: string }): Promise<string>;
+  link(options: { admin?: boolean; userId?: string; githubToken?: string; workspaceId?: string }): Promise<string>;
   /** Stops the gateway and starts a new one on the same port and database. */
   stopGateway(): Promise<void>;
   startGateway(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startUiStack(): Promise<UiStack> {
   };
   let gateway: RunningGateway | undefined = await startGateway(env);
   await enableDeploymentPlugin(gateway, WORKSPACE, github.apiUrl, GITHUB_TOKENS.orbitBot);
+  await enableDeploymentPlugin(gateway, EMPTY_WORKSPACE, github.apiUrl, GITHUB_TOKENS.orbitBot);
 
   const running = () => {
     if (!gateway) throw new Error("the gateway is stopped");
@@ -77,9 +80,9 @@ export async function startUiStack(): Promise<UiStack> {
     github,
     site,
     gateway: running,
-    async link({ admin = true, userId = admin ? "admin-web" : "user-web", githubToken }) {
-      const token = await running().token({ workspaceId: WORKSPACE, userId, admin });
-      const fragment = new URLSearchParams({ gateway: gatewayUrl, workspace: WORKSPACE, token, ...(githubToken ? { github: githubToken } : {}) });
+    async link({ admin = true, userId = admin ? "admin-web" : "user-web", githubToken, workspaceId = WORKSPACE }) {
+      const token = await running().token({ workspaceId, userId, admin });
+      const fragment = new URLSearchParams({ gateway: gatewayUrl, workspace: workspaceId, token, ...(githubToken ? { github: githubToken } : {}) });
       return `${site.origin}/#${fragment.toString()}`;
     },
     async stopGateway() {
