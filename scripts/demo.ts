@@ -5,7 +5,10 @@
  * gateway's own start-up banner names, so its token works too) — the deployment plugin
  * pointed at the simulator, services `checkout` and `payments` each with staging →
  * production (production gated by the required reviewer `release-manager`) — and
- * prints a token and ready-to-paste `buf curl` commands for the flow.
+ * prints a token and ready-to-paste `buf curl` commands for the flow. It also builds the
+ * web UI (web/) and serves it from an origin of its own (DEMO_WEB_PORT), which the
+ * gateway's CORS_ORIGINS allows, and prints links that open it as the developer and as
+ * the reviewer.
  */
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
@@ -15,6 +18,8 @@ import { mintServiceToken } from "../src/auth/dev-token.js";
 import { DeploymentService } from "../src/gen/idp/plugins/v1/deployments_pb.js";
 import { PluginsService } from "../src/gen/idp/plugins/v1/plugins_pb.js";
 import { createStack, ensureSidecarInstalled, rootDir, sidecarDir, startSidecar, waitUntilReady } from "./stack/processes.js";
+import { serveStaticSite } from "./stack/static-files.js";
+import { buildWebUi } from "./stack/web-ui.js";
 
 const WORKSPACE = "dev-workspace";
 const SERVICES = ["checkout", "payments"] as const;
@@ -23,12 +28,14 @@ const GITHUB_TOKENS = { workspace: "ghp_demo_orbit_bot", developer: "ghp_demo_de
 const TOKEN_TTL_SECONDS = 12 * 3600;
 
 ensureSidecarInstalled();
+buildWebUi();
 
 const githubPort = process.env.DEMO_GITHUB_PORT ?? "7070";
 const sidecarPort = process.env.SIDECAR_PORT ?? "7007";
 const gatewayPort = process.env.PORT ?? "50053";
 const sidecarUrl = `http://127.0.0.1:${sidecarPort}`;
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+const webPort = Number(process.env.DEMO_WEB_PORT ?? "5173");
 const serviceToken = randomBytes(32).toString("base64url");
 const authSecret = randomBytes(32).toString("base64url");
 const secretsKeys = `demo:${randomBytes(32).toString("base64")}`;
@@ -48,6 +55,7 @@ const egress = {
   ORBIT_EGRESS_ALLOWED_HOSTS: [process.env.ORBIT_EGRESS_ALLOWED_HOSTS, new URL(githubApiUrl).host].filter(Boolean).join(","),
 };
 if (!(await startSidecar(stack, { port: sidecarPort, serviceToken, env: egress }))) process.exit(1);
+const web = await serveStaticSite({ port: webPort, gatewayUrl });
 
 stack.run("gateway", ["src/main.ts"], rootDir, {
   ...process.env,
@@ -60,6 +68,7 @@ stack.run("gateway", ["src/main.ts"], rootDir, {
   ...egress,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   PIPELINE_WATCH_INTERVAL: process.env.PIPELINE_WATCH_INTERVAL ?? "2s",
+  CORS_ORIGINS: process.env.CORS_ORIGINS ?? web.origin,
 });
 if (!(await waitUntilReady(stack, "the gateway", `${gatewayUrl}/readyz`))) process.exit(1);
 
@@ -110,6 +119,10 @@ function printGuide(adminToken: string): void {
     "",
     `  export ORBIT_TOKEN='${adminToken}'`,
     "",
+    "Web UI (the development token travels in the URL fragment, which never reaches a server):",
+    `  as the developer: ${uiLink(adminToken, GITHUB_TOKENS.developer)}`,
+    `  as the reviewer:  ${uiLink(adminToken, GITHUB_TOKENS.reviewer)}`,
+    "",
     "1. Pick a version:",
     call("ListVersions", { ...ws, service: "checkout", query: "v1." }),
     "2. Deploy it to staging (as the developer, with their own GitHub token):",
@@ -133,6 +146,12 @@ function printGuide(adminToken: string): void {
     "",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** The UI's demo host reads where and as whom to call from the fragment. */
+function uiLink(orbitToken: string, githubToken: string): string {
+  const fragment = new URLSearchParams({ gateway: gatewayUrl, workspace: WORKSPACE, token: orbitToken, github: githubToken });
+  return `${web.origin}/#${fragment.toString()}`;
 }
 
 /** The simulator prints one JSON line with its URLs once it listens; the rest goes to our stdout. */

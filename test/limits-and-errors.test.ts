@@ -101,7 +101,8 @@ describe("the catalogue", () => {
     expect(plugin?.apiBasePath).toBe("/api/deployment");
     expect(plugin?.metadata?.requiredConfigKeys).toEqual(["github_api_url"]);
     const schema = await client.getPluginSchema({ pluginId: "jira" }, bearer(token));
-    expect(JSON.parse(schema.jsonSchema)).toMatchObject({ type: "object", required: ["base_url", "email"] });
+    // Secrets are named (never valued) so a form can offer write-only fields.
+    expect(JSON.parse(schema.jsonSchema)).toMatchObject({ type: "object", required: ["base_url", "email"], "x-orbit-secret-keys": ["api_token"] });
     expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(["GET /health", "GET /issues"]);
   });
 });

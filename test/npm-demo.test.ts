@@ -23,12 +23,13 @@ function printedCommands(output: string): Map<string, string> {
 
 describe("npm run demo", () => {
   it("starts simulator, sidecar and gateway, configures the demo workspace and prints commands that work", async () => {
-    const [port, sidecarPort, githubPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, sidecarPort, githubPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const env = {
       ...process.env,
       PORT: String(port),
       SIDECAR_PORT: String(sidecarPort),
       DEMO_GITHUB_PORT: String(githubPort),
+      DEMO_WEB_PORT: String(webPort),
       DEMO_RUN_STEP_MS: "100",
       PIPELINE_WATCH_INTERVAL: "200ms",
       NODE_ENV: "development",
@@ -42,6 +43,27 @@ describe("npm run demo", () => {
     const guide = output.slice(output.indexOf("Orbit deployments demo"));
     const token = /export ORBIT_TOKEN='([^']+)'/.exec(guide)?.[1] ?? "";
     expect(token).not.toBe("");
+
+    // The built UI is served from its own origin, which the gateway's CORS allows for what connect-web sends.
+    const uiLink = /as the reviewer: +(\S+)/.exec(guide)?.[1] ?? "";
+    const ui = new URL(uiLink);
+    expect(ui.origin).toBe(`http://127.0.0.1:${webPort}`);
+    expect(new URLSearchParams(ui.hash.slice(1)).get("github")).toBe("ghp_demo_release_manager");
+    const page = await fetch(ui.origin);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect((await fetch(`${ui.origin}/${script}`)).headers.get("content-type")).toMatch(/javascript/);
+    const preflight = await fetch(`http://127.0.0.1:${port}/idp.plugins.v1.DeploymentService/WatchPipeline`, {
+      method: "OPTIONS",
+      headers: {
+        origin: ui.origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,connect-protocol-version,content-type,x-github-token",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(ui.origin);
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-github-token");
 
     const commands = printedCommands(output);
     expect([...commands.keys()]).toEqual(

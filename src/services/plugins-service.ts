@@ -110,7 +110,8 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     async getPluginSchema(request) {
       const entry = entryOf(request.pluginId);
       return {
-        jsonSchema: JSON.stringify(entry.configSchema),
+        // Secrets are not part of `config`; the schema names them so a form can offer write-only fields.
+        jsonSchema: JSON.stringify({ ...entry.configSchema, "x-orbit-secret-keys": entry.secretKeys }),
         endpoints: entry.endpoints.map((endpoint) => ({
           path: endpoint.path,
           method: endpoint.method,
