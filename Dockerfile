@@ -8,7 +8,7 @@
 # src/catalogue/plugins.json into dist/catalogue/). Stage 2 holds production
 # dependencies and dist/ only: no TypeScript, no tsx, no proto/, no tests.
 
-ARG NODE_IMAGE=node:22-slim
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
