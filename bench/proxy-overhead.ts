@@ -30,7 +30,7 @@ import { waitForQuietMachine } from "./lib/quiet.js";
 import { startNginx } from "./lib/nginx.js";
 import { choiceOption, numberOption, textOption } from "./lib/options.js";
 import { startBenchGateway } from "./overhead/bench-gateway.js";
-import { startFloorProcess } from "./overhead/floor-process.js";
+import { compileFloor, startFloorProcess } from "./overhead/floor-process.js";
 import { startPrivatePostgres } from "./lib/private-postgres.js";
 import { measureInterleaved } from "./overhead/measure.js";
 import type { BenchPath, PathResult, RunShape } from "./overhead/measure.js";
@@ -60,6 +60,7 @@ const cleanup = new Cleanup();
 try {
   const baseRuntime = cleanup.add(runtimeKind === "compiled" ? await compiledRuntime() : tsxRuntime, "the compiled gateway", (r) => r.dispose());
   const runtime = withNodeArgs(baseRuntime, gatewayNodeArgs);
+  const compiledFloor = cleanup.add(await compileFloor(), "the compiled floor proxy", (f) => f.dispose());
   const store = await gatewayStore(cleanup);
   console.log(
     [
@@ -67,7 +68,7 @@ try {
       ...machine,
       quiet,
       `cpus: ${cpus.description}`,
-      `gateway: ${runtime.description}; floor: node ${gatewayNodeArgs.join(" ")} --import tsx bench/overhead/floor-proxy.ts; store: ${store.description}; rate limit raised to 1e9/min (in memory); LOG_LEVEL=warn (no access log; nginx: access_log off)`,
+      `gateway: ${runtime.description}; floor: bench/overhead/floor-proxy.ts compiled with tsc, same node flags; store: ${store.description}; rate limit raised to 1e9/min (in memory); LOG_LEVEL=warn (no access log; nginx: access_log off)`,
       `route: GET ${ROUTE.basePath}${ROUTE.endpoint} of the real sidecar; ${shape.rate} req/s for ${shape.rateSeconds} s after ${shape.warmupSeconds} s warm-up; ` +
         `saturation: ${shape.concurrency} in flight for ${shape.saturateSeconds} s; each path's time in ${shape.rounds} slices, interleaved with the other paths`,
       "",
@@ -87,7 +88,7 @@ try {
   ];
   // The floor forwards every call (it has no cache): its uncached targets are its only ones.
   const floor = cleanup.add(
-    await startFloorProcess({ upstreamUrl: sidecar.url, serviceToken: sidecar.token, nodeArgs: gatewayNodeArgs, wrap: (argv) => cpus.proxyCommand(argv) }),
+    await startFloorProcess({ floor: compiledFloor, upstreamUrl: sidecar.url, serviceToken: sidecar.token, nodeArgs: gatewayNodeArgs, wrap: (argv) => cpus.proxyCommand(argv) }),
     "the floor proxy",
     (f) => f.stop(),
   );

@@ -5,8 +5,8 @@
  * sidecar route through an undici pool, with the same identity headers the gateway
  * sets — no token check, no rate limit, no cache, no plugin state, no metrics, no logs.
  *
- * Run as its own process (so its CPU time is its own):
- *   FLOOR_UPSTREAM_URL=http://127.0.0.1:7007 FLOOR_SERVICE_TOKEN=… node --import tsx bench/overhead/floor-proxy.ts
+ * Run as its own process (so its CPU time is its own), compiled like the gateway (floor-process.ts),
+ * or by hand: FLOOR_UPSTREAM_URL=http://127.0.0.1:7007 FLOOR_SERVICE_TOKEN=… node --import tsx bench/overhead/floor-proxy.ts
  * Prints one JSON line {"http1":"http://…","h2c":"http://…"} once listening; stops on SIGINT/SIGTERM.
  */
 import http from "node:http";

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Exact versions, so that a CI run is repeatable; raise them deliberately.
-EXTRA_VERSIONS="${CI_EXTRA_NODE_VERSIONS-24.21.0}"
+EXTRA_VERSIONS="${CI_EXTRA_NODE_VERSIONS-22.23.3 24.21.0}"
 CACHE_DIR="${ORBIT_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/orbit-ci}"
 SQLITE_DIR="sidecar/node_modules/better-sqlite3"
 SQLITE_BINARY="$SQLITE_DIR/build/Release/better_sqlite3.node"
