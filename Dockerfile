@@ -10,7 +10,7 @@
 # rules and header names, no dependencies) and the egress policy (ipaddr.js only) into dist/sidecar/. Stage 2 holds production
 # dependencies and dist/ only: no TypeScript, no tsx, no proto/, no tests.
 
-ARG NODE_IMAGE=node:22-slim
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

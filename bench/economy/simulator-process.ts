@@ -41,10 +41,12 @@ export interface SimulatorProcess {
 /**
  * Starts `node --import tsx src/main.ts --port 0 --seed demo` in the simulator's
  * package, without --auto-advance: runs move only when this benchmark says so, so
- * every counted call has a known cause. Resolves once it printed its JSON line.
+ * every counted call has a known cause. `latencyMs` holds every REST answer back that long
+ * (--latency). Resolves once it printed its JSON line.
  */
-export async function startSimulatorProcess(): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "0", "--seed", "demo"], {
+export async function startSimulatorProcess(options: { latencyMs?: number } = {}): Promise<SimulatorProcess> {
+  const latency = options.latencyMs ? ["--latency", String(options.latencyMs)] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "0", "--seed", "demo", ...latency], {
     cwd: SIMULATOR_DIR,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -42,14 +42,20 @@ export function as(orbitToken: string, githubToken?: string): { headers: Record<
  * plugin pointed at the simulator, the workspace credential (the demo's orbit-bot
  * token) as its secret, and the service's environments in pipeline order.
  */
-export async function configureWorkspace(gatewayUrl: string, adminToken: string, githubApiUrl: string, workspaceGitHubToken: string): Promise<void> {
+export async function configureWorkspace(
+  gatewayUrl: string,
+  adminToken: string,
+  githubApiUrl: string,
+  workspaceGitHubToken: string,
+  environments: ReadonlyArray<{ readonly name: string; readonly githubEnvironment: string; readonly environmentInput: string }> = ENVIRONMENTS,
+): Promise<void> {
   const transport = createConnectTransport({ baseUrl: gatewayUrl, httpVersion: "1.1" });
   const plugins = createClient(PluginsService, transport);
   const deployments = createClient(DeploymentService, transport);
   const options = as(adminToken);
   await plugins.enablePlugin({ workspaceId: WORKSPACE, pluginId: "deployment", config: { github_api_url: githubApiUrl } }, options);
   await plugins.updatePluginConfig({ workspaceId: WORKSPACE, pluginId: "deployment", secrets: { github_token: workspaceGitHubToken } }, options);
-  for (const [order, environment] of ENVIRONMENTS.entries()) {
+  for (const [order, environment] of environments.entries()) {
     await deployments.upsertEnvironment(
       {
         workspaceId: WORKSPACE,

@@ -40,7 +40,7 @@ export interface PathResult {
   /** Sidecar requests per successful call, over both measured phases (cached paths: ~0). */
   readonly sidecarCallsPerCall: number;
   /**
-   * The proxy's RSS (summed over its processes): after warm-up, and the peak during each
+   * The proxy's RSS (summed over its processes): before its first load, and the peak during each
    * kind of phase; and its PSS peak at saturation (shared pages counted once).
    */
   readonly proxyRss?: {
@@ -85,13 +85,14 @@ export async function measureInterleaved(
 ): Promise<PathResult[]> {
   const accounts = new Map(paths.map((path) => [path, new PathAccount()]));
   for (const path of paths) {
-    await load.run(path.target, { kind: "rate", rate: shape.rate, seconds: shape.warmupSeconds });
     const account = accounts.get(path) as PathAccount;
+    // Idle: started and set up, before this path's first load (a process shared by two paths was warmed by the first).
     if (path.proxyPid) {
       const tree = processTree(path.proxyPid);
       account.idleMiB = treeResidentMiB(tree) ?? Number.NaN;
       account.processes = tree.length;
     }
+    await load.run(path.target, { kind: "rate", rate: shape.rate, seconds: shape.warmupSeconds });
   }
   progress(`warmed up ${paths.length} paths`);
 

@@ -98,4 +98,20 @@ describe('the simulator command line', () => {
     }
     expect(status).toBe('completed/success');
   });
+
+  it('--latency holds every REST API answer back by that long; the control API answers at once', async () => {
+    const latencyMs = 1500;
+    const { first } = await runScript('start', ['--port', '0', '--seed', 'demo', '--latency', String(latencyMs)]);
+    const timed = async (request: () => Promise<{ status: number }>) => {
+      const started = performance.now();
+      const { status } = await request();
+      return { status, ms: performance.now() - started };
+    };
+    const api = await timed(() => call(first.apiUrl, 'GET', '/repos/acme/checkout', { token: DEMO_TOKENS.dev }));
+    expect(api.status).toBe(200);
+    expect(api.ms).toBeGreaterThanOrEqual(latencyMs - 5);
+    const control = await timed(() => call(first.url, 'GET', '/_simulator'));
+    expect(control.status).toBe(200);
+    expect(control.ms).toBeLessThan(latencyMs);
+  });
 });

@@ -1,10 +1,12 @@
 /**
  * CLI: node --import tsx src/main.ts [--port 7070] [--host 127.0.0.1] [--seed demo|<file.json>]
  *        [--ghes 3.20] [--ghes-root] [--auto-advance <ms>] [--rate-limit <n>] [--run-listing-lag <n>]
+ *        [--latency <ms>]
  *
  * Prints one JSON line {"url","apiUrl",...} once listening, then a human summary.
  * --auto-advance moves every active run one step every <ms> milliseconds (demo only;
- * tests drive runs with the control API instead).
+ * tests drive runs with the control API instead). --latency holds every REST API answer back
+ * for <ms> milliseconds (benchmarks of what a user waits for).
  */
 import { readFileSync } from 'node:fs';
 import { createGitHubSimulator, CONTROL_ENDPOINTS } from './server';
@@ -28,7 +30,7 @@ function parseArgs(argv: string[]): Record<string, string | true> {
 }
 
 const USAGE = `usage: node --import tsx src/main.ts [--port 7070] [--host 127.0.0.1] [--seed demo|seed.json]
-       [--ghes 3.20] [--ghes-root] [--auto-advance 2000] [--rate-limit 5000] [--run-listing-lag 0]`;
+       [--ghes 3.20] [--ghes-root] [--auto-advance 2000] [--rate-limit 5000] [--run-listing-lag 0] [--latency 100]`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     ghesVersion: str('ghes') ?? (args.ghes === true ? '3.20' : undefined),
     serveRootInGhesMode: args['ghes-root'] === true,
     runListingLag: int('run-listing-lag'),
+    responseLatencyMs: int('latency'),
     ...(rateLimit !== undefined ? { rateLimit: { limit: rateLimit } } : {}),
   };
   const sim = await createGitHubSimulator(options);

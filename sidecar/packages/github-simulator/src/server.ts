@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from './errors';
 import { looksLikeJwt, verifyAppJwt } from './jwt';
@@ -130,6 +131,7 @@ class Simulator {
       return;
     }
     if (method === 'GET' && !this.ghesVersion && !this.matchRoute('GET', path) && this.servePage(path, res)) return;
+    if (this.options.responseLatencyMs) await delay(this.options.responseLatencyMs);
 
     const requestId = this.nextRequestId();
     const baseHeaders: Record<string, string> = {

@@ -213,6 +213,11 @@ export interface GitHubSimulatorOptions {
    * requests (default 0), like GitHub's short indexing delay.
    */
   runListingLag?: number;
+  /**
+   * Milliseconds every REST API answer is held back before it is sent (default 0), like
+   * the round trip to a distant GitHub; the control API and run pages answer at once.
+   */
+  responseLatencyMs?: number;
   /** Clock in epoch milliseconds (default `Date.now`); `control.tick()` adds to it. */
   clock?: () => number;
   /** Start of generated commit dates (default 2025-06-02T09:00:00Z). */

@@ -177,11 +177,15 @@ export interface DeploymentProvider {
    * sleeps (run details from the dispatch answer, else found by listing runs).
    */
   triggerDeployment(access: ProviderAccess, request: TriggerRequest): Promise<RunInfo>;
-  /** The run, the target's job and pending approval gates. */
+  /**
+   * The run, the target's job and pending approval gates. `expectWaiting`: the run
+   * was last seen waiting at a gate, so its gates may be asked for alongside it.
+   */
   getDeploymentStatus(
     access: ProviderAccess,
     target: DeploymentTarget,
     runId: number,
+    options?: { expectWaiting?: boolean },
   ): Promise<RunStatus>;
   /** Approves or rejects every gate of the run the credential may review. */
   reviewDeployment(

@@ -264,6 +264,28 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
       expect(done.approvals).toEqual([]);
     });
 
+    it('asks for the run, its job and (when last seen waiting) its gates at once: one round trip', async () => {
+      const t = target({ githubEnvironment: 'production' });
+      const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.2.0', environment: 'production' } });
+      sim.control.settle(run.runId); // stops at production's gate
+      const release = sim.control.hold();
+      const status = provider.getDeploymentStatus(dev, t, run.runId, { expectWaiting: true });
+      // All three are in flight before GitHub has answered any of them.
+      await sim.control.waitForHeldRequests(3);
+      expect(sim.control.heldRequests()).toBe(3);
+      release();
+      const waiting = await status;
+      expect(waiting.run.state).toBe('waiting_approval');
+      expect(waiting.job).toMatchObject({ name: 'deploy' });
+      expect(waiting.approvals.map(gate => gate.environmentName)).toEqual(['production']);
+
+      // A run that has moved on since: the gates asked for ahead are not reported.
+      await provider.reviewDeployment(releaseManager, t, run.runId, 'approve', 'ship it');
+      const moved = await provider.getDeploymentStatus(dev, t, run.runId, { expectWaiting: true });
+      expect(moved.run.state).toBe('running');
+      expect(moved.approvals).toEqual([]);
+    });
+
     it('rejects a waiting deployment, which then fails', async () => {
       const t = target({ githubEnvironment: 'production' });
       const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.0.0', environment: 'production' } });

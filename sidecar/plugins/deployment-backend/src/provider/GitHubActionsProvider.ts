@@ -27,7 +27,9 @@
  *   204 can be told from earlier runs; after that, dispatch costs one call.
  * - getDeploymentStatus: run; the target's job (`filter=latest`, exact name, else the
  *   first `name (…)` matrix or `name / …` reusable-workflow job) only when a job is
- *   configured; pending deployments only while the run is `waiting`.
+ *   configured; pending deployments only while the run is `waiting`. The job is asked for
+ *   together with the run, and so are the gates when the caller last saw the run waiting
+ *   (`expectWaiting`): one GitHub round trip per read instead of two.
  * - reviewDeployment needs the user's own token (the credential resolver guarantees it);
  *   it reviews every gate the user may approve, restricted to the target's GitHub
  *   environment when set. No gate at all → ConflictError; gates but none the user may
@@ -448,9 +450,17 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
 
     triggerDeployment: dispatch,
 
-    async getDeploymentStatus(access, target: DeploymentTarget, runId): Promise<RunStatus> {
+    async getDeploymentStatus(access, target: DeploymentTarget, runId, options = {}): Promise<RunStatus> {
       const base = repoPath(target.repository);
       const runPath = `${base}/actions/runs/${encodeURIComponent(String(runId))}`;
+      const pendingOf = () => client.request<GhPendingDeployment[]>(access, { path: `${runPath}/pending_deployments` });
+      // Asked for together with the run, so that a read waits for one GitHub round trip, not two:
+      // the job always (it does not depend on the run's answer), the gates when the run was last
+      // seen waiting. Handlers are attached at once; a failure surfaces only where it is awaited.
+      const jobsRequest = target.job
+        ? settled(client.request<GhJobs>(access, { path: `${runPath}/jobs`, query: { filter: 'latest', per_page: 100 } }))
+        : undefined;
+      const earlyPending = options.expectWaiting ? settled(pendingOf()) : undefined;
       let run: GhWorkflowRun;
       try {
         ({ data: run } = await client.request<GhWorkflowRun>(access, { path: runPath }));
@@ -459,12 +469,8 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         throw error;
       }
       const [jobs, pending] = await Promise.all([
-        target.job
-          ? client.request<GhJobs>(access, { path: `${runPath}/jobs`, query: { filter: 'latest', per_page: 100 } })
-          : undefined,
-        run.status === 'waiting'
-          ? client.request<GhPendingDeployment[]>(access, { path: `${runPath}/pending_deployments` })
-          : undefined,
+        jobsRequest?.then(unwrap),
+        run.status === 'waiting' ? (earlyPending ? earlyPending.then(unwrap) : pendingOf()) : undefined,
       ]);
       const job = target.job ? pickJob(jobs?.data.jobs ?? [], target.job) : undefined;
       return {
@@ -524,4 +530,19 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         .filter((pull) => pull.state === state);
     },
   };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A request started ahead of its use: never an unhandled rejection, even when its answer is not needed. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    value => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(result: Settled<T>): T {
+  if (result.ok) return result.value;
+  throw result.error;
 }

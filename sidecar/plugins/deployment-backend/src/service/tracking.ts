@@ -27,6 +27,7 @@ export async function refreshDeployment(
       access,
       targetOf(environment, row.repository),
       row.runId,
+      { expectWaiting: row.state === 'waiting_approval' },
     );
   } catch (error) {
     if (error instanceof NotFoundError) return { row, status: null };

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs `npm test` (gateway and sidecar suites) on the machine's Node.js, then again on each Node.js
+# release in CI_EXTRA_NODE_VERSIONS, and prints how long each run took.
+#
+# The extra releases come from the npm registry's `node` package (its install step fetches the
+# matching `node-<os>-<arch>` package, also from the registry: a binary plus its C headers). They are
+# kept under ORBIT_CI_CACHE between runs. The sidecar's one native module, better-sqlite3, is compiled
+# once per Node ABI against those headers (node-gyp's --nodedir, so nothing is downloaded) and the
+# result is kept per ABI too, so switching back and forth is a file copy. On exit the build for the
+# machine's own Node is put back, so the work tree stays usable with plain `node`.
+#
+# Usage: bash scripts/ci/test-on-node-versions.sh   (from .ci/run, after both `npm ci`)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Exact versions, so that a CI run is repeatable; raise them deliberately.
+EXTRA_VERSIONS="${CI_EXTRA_NODE_VERSIONS-22.23.3 24.21.0}"
+CACHE_DIR="${ORBIT_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/orbit-ci}"
+SQLITE_DIR="sidecar/node_modules/better-sqlite3"
+SQLITE_BINARY="$SQLITE_DIR/build/Release/better_sqlite3.node"
+
+log() { printf '\n[ci:node] %s\n' "$*"; }
+
+# Prints the bin directory of Node.js VERSION, installing it into the cache first if needed.
+node_bin_dir() {
+  local version="$1" prefix="$CACHE_DIR/node-$version"
+  if [[ ! -x "$prefix/node_modules/node/bin/node" ]] || [[ "$("$prefix/node_modules/node/bin/node" -v)" != "v$version" ]]; then
+    rm -rf "$prefix" && mkdir -p "$prefix"
+    # The `node` package's preinstall script is what fetches the binary: allow exactly that one.
+    printf '{"private":true,"dependencies":{"node":"%s"},"allowScripts":{"node":true}}\n' "$version" >"$prefix/package.json"
+    (cd "$prefix" && npm install --no-package-lock --no-audit --no-fund >&2)
+  fi
+  echo "$prefix/node_modules/node/bin"
+}
+
+# Prints the directory holding include/node/ (node-gyp's --nodedir) for the node first on PATH.
+node_headers_dir() {
+  node -p 'const p=require("node:path"),f=require("node:fs");const d=p.join(p.dirname(process.execPath),"..");
+    const dirs=[d,p.join(d,"node_modules/node-"+process.platform+"-"+process.arch)];
+    dirs.find((x)=>f.existsSync(p.join(x,"include/node/node.h")))??""'
+}
+
+# Puts a better-sqlite3 binary built for the node first on PATH in place (cached per ABI).
+use_native_modules_for_current_node() {
+  local abi cached
+  abi="$(node -p 'process.versions.modules')"
+  cached="$CACHE_DIR/better-sqlite3-$(node -p 'require("./'"$SQLITE_DIR"'/package.json").version')-abi$abi-$(node -p 'process.platform+"-"+process.arch').node"
+  if [[ -f "$cached" ]]; then
+    cp "$cached" "$SQLITE_BINARY"
+  else
+    local nodedir
+    nodedir="$(node_headers_dir)"
+    [[ -n "$nodedir" ]] || { echo "no Node.js headers found next to $(command -v node)" >&2; exit 1; }
+    log "compiling better-sqlite3 for $(node -v) (ABI $abi) against $nodedir"
+    (cd sidecar && npm_config_nodedir="$nodedir" npm_config_build_from_source=true npm rebuild better-sqlite3 >&2)
+    mkdir -p "$CACHE_DIR" && cp "$SQLITE_BINARY" "$cached"
+  fi
+  node -e 'new (require("./'"$SQLITE_DIR"'"))(":memory:").close()'
+}
+
+remember_native_modules_of_machine_node() {
+  local abi cached
+  abi="$(node -p 'process.versions.modules')"
+  cached="$CACHE_DIR/better-sqlite3-$(node -p 'require("./'"$SQLITE_DIR"'/package.json").version')-abi$abi-$(node -p 'process.platform+"-"+process.arch').node"
+  mkdir -p "$CACHE_DIR" && cp "$SQLITE_BINARY" "$cached"
+}
+
+declare -a SUMMARY=()
+run_suite() {
+  local label started elapsed status=0
+  label="Node.js $(node -v)"
+  log "npm test on $label ($(command -v node))"
+  started=$(date +%s)
+  npm test || status=$?
+  elapsed=$(($(date +%s) - started))
+  SUMMARY+=("$label: $([[ $status -eq 0 ]] && echo passed || echo "FAILED ($status)") in ${elapsed}s")
+  log "${SUMMARY[-1]}"
+  return "$status"
+}
+
+print_summary() {
+  log "summary"
+  printf '  %s\n' "${SUMMARY[@]}"
+}
+
+remember_native_modules_of_machine_node
+ORIGINAL_PATH="$PATH"
+restore_machine_node() { PATH="$ORIGINAL_PATH" use_native_modules_for_current_node >/dev/null 2>&1 || true; }
+trap restore_machine_node EXIT
+
+overall=0
+run_suite || overall=1
+for version in $EXTRA_VERSIONS; do
+  bin="$(node_bin_dir "$version")"
+  export PATH="$bin:$ORIGINAL_PATH"
+  use_native_modules_for_current_node
+  run_suite || overall=1
+done
+export PATH="$ORIGINAL_PATH"
+print_summary
+exit "$overall"
