@@ -15,7 +15,7 @@ const UI_TIMEOUT_MS = 20_000;
 
 let stack: UiStack;
 let browser: Browser;
-let contexts: BrowserContext[] = [];
+const contexts: BrowserContext[] = [];
 /** Logged in as a workspace admin with the developer's GitHub token. */
 let developer: Page;
 

@@ -14,6 +14,7 @@ export function useCall<T>(read: (signal: AbortSignal) => Promise<T>, inputs: re
   const [generation, setGeneration] = useState(0);
   const readRef = useRef(read);
   readRef.current = read;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the read depends on (`inputs`); the latest `read` is in the ref.
   useEffect(() => {
     const abort = new AbortController();
     setState((previous) => ({ status: "loading", data: previous.data }));
@@ -22,7 +23,6 @@ export function useCall<T>(read: (signal: AbortSignal) => Promise<T>, inputs: re
       (error: unknown) => abort.signal.aborted || setState((previous) => ({ status: "error", error, data: previous.data })),
     );
     return () => abort.abort();
-    // The caller names what the read depends on (`inputs`); the latest `read` is in the ref.
   }, [...inputs, generation]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { ...state, reload };

@@ -33,7 +33,8 @@ export function ApprovalPanel({ service, environment, approvals }: ApprovalPanel
 
   if (done) return <p className="approval approval--done" role="status">{done}</p>;
   return (
-    <div className="approval" aria-label={`Approval for ${environment.environment}`}>
+    // biome-ignore lint/a11y/useSemanticElements: a styled group of controls; a fieldset would bring its own border and legend layout.
+    <div className="approval" role="group" aria-label={`Approval for ${environment.environment}`}>
       <p className="approval__who">
         {reviewers.length > 0 ? (
           <>

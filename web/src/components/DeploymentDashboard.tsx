@@ -18,6 +18,7 @@ export function DeploymentDashboard({ service }: DeploymentDashboardProps) {
   const watch = usePipelineWatch(service);
   const approvals = useApprovalRights(watch.pipeline);
   const [dispatched, setDispatched] = useState<ReadonlyMap<string, DeploymentRun>>(new Map());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs dispatched for the previous service are dropped when the service changes.
   useEffect(() => setDispatched(new Map()), [service]);
   const onDispatched = (run: DeploymentRun) => setDispatched((previous) => new Map(previous).set(run.environment, run));
   const environments = [...(watch.pipeline?.environments ?? [])].sort((a, b) => a.order - b.order).map((environment) => environment.environment);

@@ -12,6 +12,7 @@ export interface ErrorNoticeProps {
 export function ErrorNotice({ error, onRetry, compact }: ErrorNoticeProps) {
   const explained = explainError(error);
   const [wait, setWait] = useState(explained.retryAfterSeconds ?? 0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new error restarts the countdown even when its delay equals the last one's.
   useEffect(() => {
     setWait(explained.retryAfterSeconds ?? 0);
     if (!explained.retryAfterSeconds) return;

@@ -127,6 +127,7 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
               </div>
               {rollbackable ? (
                 confirming === record.runId ? (
+                  // biome-ignore lint/a11y/useSemanticElements: a styled group of controls; a fieldset would bring its own border and legend layout.
                   <div className="timeline__confirm" role="group" aria-label="Confirm rollback">
                     <span>
                       Redeploy <code>{record.version}</code> to {record.environment}?

@@ -100,6 +100,7 @@ function AuditLog({ plugin }: { plugin: Plugin }) {
       {log.data && log.data.length === 0 ? <p className="empty">No changes recorded yet.</p> : null}
       <ol className="audit__list">
         {(log.data ?? []).map((entry, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: audit entries have no id; the list is read whole and never reordered.
           <li key={index}>
             <time dateTime={new Date(Number(entry.at) * 1000).toISOString()}>{new Date(Number(entry.at) * 1000).toLocaleString()}</time>{" "}
             <strong>{entry.actor}</strong> {entry.action}
