@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
@@ -92,4 +93,90 @@ describe("SonarQube (stock plugin), two workspaces with different settings", () 
     }
     expect((await acme.requests()).length).toBe(before);
   }, 60_000);
+});
+
+describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube)", () => {
+  const aSettings = () => Buffer.from(JSON.stringify({ config: { base_url: acme.url }, secrets: { api_key: acme.token } })).toString("base64url");
+  const attempts: [string, () => Promise<unknown>][] = [
+    ["A's project by path", async () => summary(WS_B, SUMMARY("payments"))],
+    ["A's workspace as namespace", async () => summary(WS_B, "/entities/component/ws-stock-a/payments/summary")],
+    ["instance-prefixed name, encoded slash", async () => summary(WS_B, "/entities/component/default/ws-stock-a%2Fpayments/summary")],
+    ["traversal out of the plugin", async () => summary(WS_B, "/../jira/issues")],
+    ["instanceKey in the query", async () => summary(WS_B, SUMMARY("payments"), { queryParams: { instanceKey: WS_A, componentKey: "payments" } })],
+    ["deprecated /findings with a component", async () => summary(WS_B, "/findings", { queryParams: { componentKey: "payments", instanceKey: WS_A } })],
+    ["POST with an instance in the body", async () => summary(WS_B, SUMMARY("payments"), { httpMethod: "POST", body: new TextEncoder().encode(JSON.stringify({ instanceKey: WS_A, baseUrl: acme.url })) })],
+    ["X-Orbit-Workspace-Id as a forwarded header", async () => summary(WS_B, SUMMARY("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } })],
+    [
+      "X-Orbit-* headers as call metadata",
+      async () => {
+        const token = await gw.token({ workspaceId: WS_B });
+        const response = await client().proxyPluginRequest(
+          { workspaceId: WS_B, pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
+          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
+        );
+        return new TextDecoder().decode(response.data);
+      },
+    ],
+    ["A's workspace id with B's token", async () => client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("payments") }, await asMember(WS_B))],
+  ];
+
+  it(`leaks nothing in ${attempts.length} attempts and makes no call to A's SonarQube`, async () => {
+    await summary(WS_B, SUMMARY("checkout")); // B's process is up, so every attempt reaches it
+    const acmeCallsBefore = (await acme.requests()).length;
+    const leaks: string[] = [];
+    for (const [name, attempt] of attempts) {
+      let seen: string;
+      try {
+        seen = JSON.stringify(await attempt());
+      } catch (error) {
+        seen = String((error as Error).message);
+      }
+      if (seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token)) leaks.push(name);
+    }
+    expect(leaks).toEqual([]);
+    expect((await acme.requests()).length).toBe(acmeCallsBefore);
+  }, 90_000);
+});
+
+describe("a settings change under steady traffic", () => {
+  it("takes effect for that workspace within seconds, with no failed call in either workspace", async () => {
+    const tally: Record<string, { ok: number; failed: string[] }> = { [WS_A]: { ok: 0, failed: [] }, [WS_B]: { ok: 0, failed: [] } };
+    let changedAt = 0;
+    let effectiveAt = 0;
+    let running = true;
+    const traffic = async (workspaceId: string) => {
+      while (running) {
+        try {
+          const { body } = await summary(workspaceId, SUMMARY("checkout"));
+          tally[workspaceId]!.ok++;
+          if (workspaceId === WS_A && changedAt && !effectiveAt && body.instanceUrl === globex.url) effectiveAt = Date.now();
+        } catch (error) {
+          tally[workspaceId]!.failed.push((error as Error).message);
+        }
+        await pause(25); // pacing of the steady traffic, not synchronisation
+      }
+    };
+    const loops = [traffic(WS_A), traffic(WS_B)];
+    await pause(500); // some traffic before the change
+
+    changedAt = Date.now();
+    await client().updatePluginConfig(
+      { workspaceId: WS_A, pluginId: "sonarqube", config: { base_url: globex.url }, secrets: { api_key: globex.token } },
+      await asAdmin(WS_A),
+    );
+    const deadline = Date.now() + 60_000;
+    while (!effectiveAt && Date.now() < deadline) await pause(50);
+    await pause(500); // traffic after the takeover, while the old process drains
+    running = false;
+    await Promise.all(loops);
+
+    const timeToEffectMs = effectiveAt - changedAt;
+    console.info(`sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`);
+    expect(effectiveAt).toBeGreaterThan(0);
+    expect(tally[WS_A]!.failed).toEqual([]);
+    expect(tally[WS_B]!.failed).toEqual([]);
+    expect(timeToEffectMs).toBeLessThan(30_000);
+    const after = await summary(WS_A, SUMMARY("checkout"));
+    expect([after.body.instanceUrl, measure(after.body, "bugs")]).toEqual([globex.url, "7"]);
+  }, 120_000);
 });

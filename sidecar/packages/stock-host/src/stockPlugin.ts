@@ -41,13 +41,13 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             if (!context.pluginSettings) {
               throw new InputError(`the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`);
             }
-            let instance;
+            let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
             try {
-              instance = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
+              chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
             } catch (error) {
               throw new ServiceUnavailableError((error as Error).message);
             }
-            const upstream = await supervisor.request(instance, {
+            const upstream = await supervisor.request(chosen.instance, {
               method: req.method,
               path: `/api/${definition.pluginId}${req.path}`,
               headers: { accept: 'application/json' },
@@ -57,6 +57,8 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
               const value = upstream.headers[name];
               if (value !== undefined) res.setHeader(name, value);
             }
+            // Answered with the settings being replaced: pass it on, but let nobody cache it.
+            if (chosen.stale) res.setHeader('cache-control', 'no-store');
             upstream.pipe(res);
           });
           // Errors thrown above are Backstage errors: its default handler answers 400/404/503 with the message.

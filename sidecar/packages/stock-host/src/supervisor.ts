@@ -76,15 +76,22 @@ export class StockSupervisor {
 
   constructor(private readonly options: StockSupervisorOptions = {}) {}
 
-  /** The process that answers this workspace's calls now (started or replaced as needed). */
-  async instanceFor(definition: StockPluginDefinition, workspaceId: string, settings: PluginSettings): Promise<Instance> {
+  /**
+   * The process that answers this workspace's calls now (started or replaced as
+   * needed); `stale` when it runs with the settings being replaced.
+   */
+  async instanceFor(
+    definition: StockPluginDefinition,
+    workspaceId: string,
+    settings: PluginSettings,
+  ): Promise<{ instance: Instance; stale: boolean }> {
     if (this.closed) throw new Error('the sidecar is shutting down');
     const key = `${definition.pluginId}\u0000${workspaceId}`;
     const digest = digestOf(settings);
     const current = this.serving.get(key);
     if (current && current.settingsDigest === digest && !this.mayRetry(current)) {
       await current.ready;
-      return current;
+      return { instance: current, stale: false };
     }
     if (!current || this.mayRetry(current) || current.state !== 'ready') {
       // Nothing usable to answer from meanwhile: start with these settings and wait.
@@ -92,7 +99,7 @@ export class StockSupervisor {
       this.serving.set(key, fresh);
       if (current) this.retire(current);
       await fresh.ready;
-      return fresh;
+      return { instance: fresh, stale: false };
     }
     // Blue/green: the old process answers until the new one is ready.
     const pending = this.replacing.get(key);
@@ -105,7 +112,7 @@ export class StockSupervisor {
         () => this.promote(key, next),
       );
     }
-    return current;
+    return { instance: current, stale: true };
   }
 
   /** The health of a workspace's instance of a plugin, as the gateway's ListPlugins reports it. */
