@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
 import { egressAllowing } from "./support/egress.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
@@ -95,6 +97,27 @@ describe("SonarQube (stock plugin), two workspaces with different settings", () 
   }, 60_000);
 });
 
+describe("a workspace whose settings the plugin refuses at start-up", () => {
+  it("gets UNAVAILABLE with the plugin's reason, and only its own health turns bad", async () => {
+    const WS_C = "ws-stock-c";
+    // No API key: the SonarQube plugin refuses a partial config when it starts.
+    await client().enablePlugin({ workspaceId: WS_C, pluginId: "sonarqube", config: { base_url: acme.url } }, await asAdmin(WS_C));
+    const failed = await errorOf(client().proxyPluginRequest({ workspaceId: WS_C, pluginId: "sonarqube", endpointPath: SUMMARY("checkout") }, await asMember(WS_C)));
+    expect(failed.code).toBe(Code.Unavailable);
+    expect(failed.rawMessage).toContain("All (or none) of baseUrl and apiKey must be provided");
+
+    const health = async (workspaceId: string) => {
+      const response = await fetch(`${sidecar.url}/api/sonarqube/health`, { headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId } });
+      return { status: response.status, body: (await response.json()) as { message: string } };
+    };
+    const c = await health(WS_C);
+    expect(c.status).toBe(503);
+    expect(c.body.message).toContain("failed to start");
+    expect((await health(WS_A)).status).toBe(200);
+    expect((await summary(WS_A, SUMMARY("checkout"))).status).toBe(200);
+  }, 90_000);
+});
+
 describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube)", () => {
   const aSettings = () => Buffer.from(JSON.stringify({ config: { base_url: acme.url }, secrets: { api_key: acme.token } })).toString("base64url");
   const attempts: [string, () => Promise<unknown>][] = [
@@ -179,4 +202,25 @@ describe("a settings change under steady traffic", () => {
     const after = await summary(WS_A, SUMMARY("checkout"));
     expect([after.body.instanceUrl, measure(after.body, "bugs")]).toEqual([globex.url, "7"]);
   }, 120_000);
+});
+
+describe("every catalogue entry", () => {
+  const entries = loadCatalogue().entries;
+  const stockPins = (JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+
+  it.each(entries.map((entry) => [entry.id, entry] as const))("%s has a settings schema naming its required keys and keeping secrets out", (_id, entry) => {
+    const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
+    expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
+    for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
+    for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
+  });
+
+  it.each(entries.map((entry) => [entry.id, entry] as const))("%s is hosted by the sidecar behind the workspace gate", async (_id, entry) => {
+    const health = (headers: Record<string, string>) => fetch(`${sidecar.url}${entry.apiBasePath}/health`, { headers });
+    expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
+    expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
+    expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
+    // Stock plugins run the catalogued package at exactly the catalogued version.
+    if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
+  });
 });

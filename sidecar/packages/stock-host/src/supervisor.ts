@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition } from './definitions';
 import type { LaunchSpec } from './child/launch';
 
-const CHILD_MAIN = resolve(__dirname, 'child/main.ts');
-const PACKAGE_DIR = resolve(__dirname, '..');
+// __filename, not __dirname: tsx gives a module loaded from ESM a data: __dirname.
+const CHILD_MAIN = resolve(dirname(__filename), 'child/main.ts');
+const PACKAGE_DIR = resolve(dirname(__filename), '..');
 
 /** Variables a child inherits: what Node, Backstage's logger and the egress guard read; never the sidecar's token. */
 const INHERITED_ENV = /^(PATH|HOME|NODE_OPTIONS|NODE_ENV|LOG_LEVEL|TZ|ORBIT_EGRESS_[A-Z_]+)$/;
@@ -296,6 +297,6 @@ function lastProblem(stderr: string): string | undefined {
   const lines = stderr
     .split('\n')
     .map(line => line.trim())
-    .filter(Boolean);
-  return lines.at(-1)?.slice(0, 500);
+    .filter(line => line && !line.startsWith('at ') && !line.startsWith('Node.js v'));
+  return (lines.findLast(line => /error|failed|invalid|missing/i.test(line)) ?? lines.at(-1))?.slice(0, 500);
 }
