@@ -169,7 +169,7 @@ describe("Jenkins (stock plugin), two workspaces with different settings", () =>
 });
 
 describe("a workspace whose settings the plugin refuses at start-up", () => {
-  it("gets UNAVAILABLE with the plugin's reason, and only its own health turns bad", async () => {
+  it("gets UNAVAILABLE with the plugin's reason, and only its own health (sidecar and GetPlugin) turns bad", async () => {
     const WS_C = "ws-stock-c";
     // No API key: the SonarQube plugin refuses a partial config when it starts.
     await client().enablePlugin({ workspaceId: WS_C, pluginId: "sonarqube", config: { base_url: acme.url } }, await asAdmin(WS_C));
@@ -179,13 +179,21 @@ describe("a workspace whose settings the plugin refuses at start-up", () => {
 
     const health = async (workspaceId: string) => {
       const response = await fetch(`${sidecar.url}/api/sonarqube/health`, { headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId } });
-      return { status: response.status, body: (await response.json()) as { message: string } };
+      return { status: response.status, body: (await response.json()) as { error?: { message: string } } };
     };
     const c = await health(WS_C);
     expect(c.status).toBe(503);
-    expect(c.body.message).toContain("failed to start");
+    expect(c.body.error?.message).toContain("failed to start");
     expect((await health(WS_A)).status).toBe(200);
     expect((await summary(WS_A, SUMMARY("checkout"))).status).toBe(200);
+
+    // ListPlugins reports it for that workspace only, with the reason.
+    const statusIn = async (workspaceId: string) =>
+      (await client().getPlugin({ workspaceId, pluginId: "sonarqube" }, await asMember(workspaceId))).plugin?.status;
+    const cStatus = await statusIn(WS_C);
+    expect(cStatus?.healthy).toBe(false);
+    expect(cStatus?.statusMessage).toContain("All (or none) of baseUrl and apiKey must be provided");
+    expect((await statusIn(WS_A))?.healthy).toBe(true);
   }, 90_000);
 });
 

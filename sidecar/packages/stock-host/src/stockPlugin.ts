@@ -31,7 +31,10 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
           router.get('/health', async (req, res) => {
             const { workspaceId } = await workspaceContext.fromRequest(req);
             const health = supervisor.healthOf(definition.pluginId, workspaceId);
-            res.status(health.healthy ? 200 : 503).json({ status: health.healthy ? 'ok' : 'unhealthy', message: health.message });
+            // In Backstage's error shape: the plugin's answer, so the gateway neither retries it
+            // nor counts it against the sidecar's circuit (other workspaces keep working).
+            if (!health.healthy) throw new ServiceUnavailableError(health.message);
+            res.json({ status: 'ok', message: health.message });
           });
           router.use(async (req, res) => {
             if (req.url.includes('?')) throw new InputError(`${definition.pluginId} routes take no query parameters`);

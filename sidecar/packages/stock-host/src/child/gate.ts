@@ -20,7 +20,10 @@ export function stockGate(definition: StockPluginDefinition) {
     const allowed =
       below !== undefined && definition.routes.some(route => route.method === req.method && route.path.test(below));
     if (!allowed) {
-      res.status(404).json({ error: { name: 'NotFoundError', message: `no such route of ${definition.pluginId}` } });
+      res.status(404).json({
+        error: { name: 'NotFoundError', message: `no such route of ${definition.pluginId}` },
+        response: { statusCode: 404 },
+      });
       return;
     }
     req.url = path;
