@@ -63,6 +63,16 @@ describe('StockSupervisor', () => {
     expect(supervisor.healthOf('sonarqube', 'ws-1')).toEqual({ healthy: true, message: 'ready' });
   }, 90_000);
 
+  it('replaces a process that died after it was ready', async () => {
+    const settings = settingsOf(acme, acmeSeed.token);
+    const { instance: crashed } = await supervisor.instanceFor(sonarqubeDefinition, 'ws-3', settings);
+    crashed.child.kill('SIGKILL');
+    await exited(crashed.child);
+    const { instance: replacement } = await supervisor.instanceFor(sonarqubeDefinition, 'ws-3', settings);
+    expect(replacement).not.toBe(crashed);
+    expect((await summary(replacement)).body.instanceUrl).toBe(acme.url);
+  }, 90_000);
+
   it('reports a start failure for that workspace only, with the plugin reason and no secret', async () => {
     await expect(
       supervisor.instanceFor(sonarqubeDefinition, 'ws-2', { config: {}, secrets: { api_key: 'squ_not_in_any_message_123' } }),

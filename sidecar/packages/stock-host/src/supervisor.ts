@@ -89,16 +89,18 @@ export class StockSupervisor {
     if (this.closed) throw new Error('the sidecar is shutting down');
     const key = `${definition.pluginId}\u0000${workspaceId}`;
     const digest = digestOf(settings);
-    const current = this.serving.get(key);
-    if (current && current.settingsDigest === digest && !this.mayRetry(current)) {
+    const found = this.serving.get(key);
+    // A process that exited after it was ready (a crash) or whose failure may be retried is replaced.
+    const current = found && (found.state === 'starting' || found.state === 'ready' || !this.mayRetry(found)) && found.state !== 'stopped' ? found : undefined;
+    if (current && current.settingsDigest === digest) {
       await current.ready;
       return { instance: current, stale: false };
     }
-    if (!current || this.mayRetry(current) || current.state !== 'ready') {
+    if (!current || current.state !== 'ready') {
       // Nothing usable to answer from meanwhile: start with these settings and wait.
       const fresh = this.start(definition, workspaceId, settings, digest);
       this.serving.set(key, fresh);
-      if (current) this.retire(current);
+      if (found) this.retire(found);
       await fresh.ready;
       return { instance: fresh, stale: false };
     }
