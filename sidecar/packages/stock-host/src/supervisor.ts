@@ -96,7 +96,7 @@ export class StockSupervisor {
       await current.ready;
       return { instance: current, stale: false };
     }
-    if (!current || current.state !== 'ready') {
+    if (current?.state !== 'ready') {
       // Nothing usable to answer from meanwhile: start with these settings and wait.
       const fresh = this.start(definition, workspaceId, settings, digest);
       this.serving.set(key, fresh);
