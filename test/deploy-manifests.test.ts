@@ -703,8 +703,10 @@ describe("Dockerfiles", () => {
     expect(backend.dependencies.tsx).toBeDefined();
     // Install scripts are skipped; this list is what was reviewed for the image:
     // better-sqlite3 is rebuilt on purpose, esbuild and protobufjs only check or
-    // print, keytar is an optional keychain binding nobody loads.
-    expect(productionInstallScripts("sidecar/package-lock.json")).toEqual(["better-sqlite3", "esbuild", "keytar", "protobufjs"]);
+    // print, keytar is an optional keychain binding nobody loads; cpu-features and ssh2
+    // (optional native speed-ups of testcontainers, which @backstage/plugin-catalog-node of
+    // the stock plugins depends on through backend-test-utils) are denied and never loaded.
+    expect(productionInstallScripts("sidecar/package-lock.json")).toEqual(["better-sqlite3", "cpu-features", "esbuild", "keytar", "protobufjs", "ssh2"]);
     expect(pkg.allowScripts["better-sqlite3"]).toBe(true);
     expect(dockerfile).toMatch(/npm rebuild better-sqlite3/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);

@@ -52,8 +52,8 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
 
     const alpha = await client.listPlugins({ workspaceId: "ws-alpha" }, alice);
     const beta = await client.listPlugins({ workspaceId: "ws-beta" }, bob);
-    expect(Object.fromEntries(alpha.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: false, jira: true });
-    expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: true, jira: false });
+    expect(Object.fromEntries(alpha.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: false, jira: true, sonarqube: false, jenkins: false });
+    expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: true, jira: false, sonarqube: false, jenkins: false });
     expect(beta.plugins.find((plugin) => plugin.id === "deployment")?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(beta.plugins.find((plugin) => plugin.id === "jira")?.config).toEqual({});
 

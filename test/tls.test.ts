@@ -37,7 +37,7 @@ describe("TLS with ALPN", () => {
       PluginsService,
       createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", nodeOptions: { ca } }),
     );
-    expect((await grpc.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(2);
-    expect((await connect.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(2);
+    expect((await grpc.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(4);
+    expect((await connect.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(4);
   });
 });

@@ -12,13 +12,24 @@ interface Probe {
   refreshing?: Promise<void>;
 }
 
+/** The plugin's own explanation in a health answer (Backstage's `{"error": {"message"}}`, at most 300 characters), if any. */
+function reasonIn(body: Uint8Array): string | undefined {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as { error?: { message?: unknown } };
+    const message = parsed.error?.message;
+    return typeof message === "string" ? message.slice(0, 300) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface PluginHealth {
   /** The plugin's status: the sidecar's answer to its health route plus this replica's counts. */
   statusOf(entry: CatalogueEntry, caller: SidecarCaller): Promise<PluginStatus>;
 }
 
 /**
- * Health of each plugin as the sidecar reports it, probed at most once per `maxAgeMs`.
+ * Health of each plugin for each workspace as the sidecar reports it, probed at most once per `maxAgeMs`.
  * The first probe is awaited (briefly) so the first answer is true; later ones refresh
  * in the background so ListPlugins never waits on a slow sidecar.
  */
@@ -44,9 +55,12 @@ export function createPluginHealth(
         signal: AbortSignal.timeout(2_000),
       });
       const healthy = response.status === 200;
+      const reason = healthy ? undefined : reasonIn(response.body);
       Object.assign(record, {
         healthy,
-        message: healthy ? "ok" : `the sidecar answered HTTP ${response.status} for ${entry.apiBasePath}/health`,
+        message: healthy
+          ? "ok"
+          : `the sidecar answered HTTP ${response.status} for ${entry.apiBasePath}/health${reason ? `: ${reason}` : ""}`,
         checkedAt: Date.now(),
       });
     } catch (error) {
@@ -56,10 +70,13 @@ export function createPluginHealth(
 
   return {
     async statusOf(entry, caller) {
-      let record = probes.get(entry.id);
+      // Per workspace: a stock plugin runs in a process of each workspace's own, so one
+      // workspace's plugin can be down (e.g. settings its upstream refuses) while others are fine.
+      const key = `${caller.workspaceId}\u0000${entry.id}`;
+      let record = probes.get(key);
       if (!record) {
         record = { healthy: false, message: "not checked yet", checkedAt: 0 };
-        probes.set(entry.id, record);
+        probes.set(key, record);
       }
       if (!record.refreshing && Date.now() - record.checkedAt > maxAgeMs) {
         const current = record;

@@ -34,6 +34,15 @@ describe("response cache", () => {
     expect(upstream).toBe(1);
   });
 
+  it("passes on an answer marked Cache-Control: no-store without keeping it", async () => {
+    const cache = createResponseCache(createMemoryResponseStore(), () => undefined);
+    let upstream = 0;
+    const fetch = async (): Promise<SidecarResponse> => ({ ...answer(`call ${++upstream}`), headers: { "cache-control": "no-store" } });
+    await cache.getOrFetch("k", 60_000, new AbortController().signal, fetch);
+    const second = await cache.getOrFetch("k", 60_000, new AbortController().signal, fetch);
+    expect([second.fromCache, new TextDecoder().decode(second.response.body)]).toEqual([false, "call 2"]);
+  });
+
   it("with caching off (TTL 0) never reads the store, but still shares one upstream call between identical requests", async () => {
     const { store, reads } = countingStore();
     const cache = createResponseCache(store, () => undefined);

@@ -166,6 +166,13 @@ interface InFlight {
   waiters: number;
 }
 
+/**
+ * Only 200s are kept, and not those marked `Cache-Control: no-store`: a stock plugin
+ * answering from the settings being replaced (blue/green) says so, since the answer
+ * would otherwise be cached under the new config version.
+ */
+const storable = (response: SidecarResponse) => response.status === 200 && !/\bno-store\b/i.test(response.headers["cache-control"] ?? "");
+
 export function createResponseCache(store: ResponseStore, onLookup: (hit: boolean) => void): ResponseCache {
   const inFlight = new Map<string, InFlight>();
 
@@ -181,7 +188,7 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
       if (!shared) {
         const controller = new AbortController();
         const promise = fetch(controller.signal).then(async (response) => {
-          if (response.status === 200 && ttlMs > 0) await store.set(key, response, ttlMs);
+          if (ttlMs > 0 && storable(response)) await store.set(key, response, ttlMs);
           return response;
         });
         const entry: InFlight = { promise, controller, waiters: 0 };

@@ -9,6 +9,7 @@
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
+import { stockPlugins } from '@internal/stock-host';
 import { startEgressGuard } from './egress';
 import { preflight, TEST_ROUTES_ENV } from './preflight';
 import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
@@ -37,6 +38,11 @@ backend.add(telemetryShutdownPlugin);
 // Orbit plugins, all workspace-scoped.
 backend.add(import('@internal/plugin-deployment-backend'));
 backend.add(import('@internal/plugin-jira-backend'));
+
+// Stock community plugins (SonarQube, ...): each workspace's own Backstage
+// process, started from its settings and replaced blue/green when they change
+// (see @internal/stock-host and docs/stock-plugins.md).
+for (const plugin of stockPlugins()) backend.add(plugin);
 
 // Test harnesses only (never with the production config, see preflight): the
 // diagnostic routes /api/deployment/whoami and /echo, outside any plugin's contract.

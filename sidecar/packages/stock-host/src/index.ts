@@ -1,0 +1,3 @@
+export { jenkinsDefinition, sonarqubeDefinition, stockPluginDefinitions, type StockPluginDefinition } from './definitions';
+export { StockSupervisor, type StockInstanceHealth } from './supervisor';
+export { createStockPlugin, stockPlugins } from './stockPlugin';

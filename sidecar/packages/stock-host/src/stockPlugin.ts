@@ -1,0 +1,78 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
+import { InputError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import Router from 'express-promise-router';
+import { type StockPluginDefinition, stockPluginDefinitions } from './definitions';
+import { StockSupervisor } from './supervisor';
+
+/** Response headers passed back from a stock plugin (the rest, e.g. its cookies or CORS, are dropped). */
+const PASSED_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified', 'deprecation'];
+
+/**
+ * The sidecar's front of one stock plugin, under the same id (/api/<pluginId>):
+ * behind workspace isolation like Orbit's own plugins, it answers `/health` for
+ * the calling workspace and forwards the allow-listed routes, path only, to
+ * that workspace's own process, started from the workspace's settings
+ * (`X-Orbit-Plugin-Config`).
+ */
+export function createStockPlugin(definition: StockPluginDefinition, supervisor: StockSupervisor) {
+  return createBackendPlugin({
+    pluginId: definition.pluginId,
+    register(env) {
+      env.registerInit({
+        deps: {
+          httpRouter: coreServices.httpRouter,
+          lifecycle: coreServices.rootLifecycle,
+          workspaceContext: workspaceContextServiceRef,
+        },
+        async init({ httpRouter, lifecycle, workspaceContext }) {
+          lifecycle.addShutdownHook(() => supervisor.close());
+          const router = Router();
+          router.get('/health', async (req, res) => {
+            const { workspaceId } = await workspaceContext.fromRequest(req);
+            const health = supervisor.healthOf(definition.pluginId, workspaceId);
+            // In Backstage's error shape: the plugin's answer, so the gateway neither retries it
+            // nor counts it against the sidecar's circuit (other workspaces keep working).
+            if (!health.healthy) throw new ServiceUnavailableError(health.message);
+            res.json({ status: 'ok', message: health.message });
+          });
+          router.use(async (req, res) => {
+            if (req.url.includes('?')) throw new InputError(`${definition.pluginId} routes take no query parameters`);
+            const allowed = definition.routes.some(route => route.method === req.method && route.path.test(req.path));
+            if (!allowed) throw new NotFoundError(`no route ${req.method} ${req.path} in the ${definition.pluginId} plugin`);
+            const context = await workspaceContext.fromRequest(req);
+            if (!context.pluginSettings) {
+              throw new InputError(`the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`);
+            }
+            let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
+            try {
+              chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
+            } catch (error) {
+              throw new ServiceUnavailableError((error as Error).message);
+            }
+            const upstream = await supervisor.request(chosen.instance, {
+              method: req.method,
+              path: `/api/${definition.pluginId}${req.path}`,
+              headers: { accept: 'application/json' },
+            });
+            res.status(upstream.statusCode ?? 502);
+            for (const name of PASSED_HEADERS) {
+              const value = upstream.headers[name];
+              if (value !== undefined) res.setHeader(name, value);
+            }
+            // Answered with the settings being replaced: pass it on, but let nobody cache it.
+            if (chosen.stale) res.setHeader('cache-control', 'no-store');
+            upstream.pipe(res);
+          });
+          // Errors thrown above are Backstage errors: its default handler answers 400/404/503 with the message.
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+}
+
+/** Every stock plugin the sidecar hosts, sharing one supervisor; stopped with the backend. */
+export function stockPlugins(supervisor = new StockSupervisor()) {
+  return [...stockPluginDefinitions.values()].map(definition => createStockPlugin(definition, supervisor));
+}

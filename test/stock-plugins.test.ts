@@ -1,0 +1,305 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as pause } from "node:timers/promises";
+import { Code } from "@connectrpc/connect";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogue } from "../src/catalogue/catalogue.js";
+import { errorOf } from "./support/calls.js";
+import { egressAllowing } from "./support/egress.js";
+import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import type { RunningGateway } from "./support/gateway.js";
+import { startSidecar } from "./support/sidecar.js";
+import type { RunningSidecar } from "./support/sidecar.js";
+import { startJenkinsSimulator } from "./support/jenkins-simulator.js";
+import type { RunningJenkinsSimulator } from "./support/jenkins-simulator.js";
+import { startSonarQubeSimulator } from "./support/sonarqube-simulator.js";
+import type { RunningSonarQubeSimulator } from "./support/sonarqube-simulator.js";
+
+// Stock SonarQube and Jenkins plugins end to end: Connect call → gateway → sidecar → the workspace's
+// own Backstage process running the unmodified community plugin → SonarQube / Jenkins simulator.
+
+const WS_A = "ws-stock-a";
+const WS_B = "ws-stock-b";
+const SUMMARY = (project: string) => `/entities/component/default/${project}/summary`;
+
+let acme: RunningSonarQubeSimulator;
+let globex: RunningSonarQubeSimulator;
+let jenkinsAcme: RunningJenkinsSimulator;
+let jenkinsGlobex: RunningJenkinsSimulator;
+let sidecar: RunningSidecar;
+let gw: RunningGateway;
+
+const client = () => pluginsClient("connect-json", gw.url);
+const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
+const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+
+interface Summary {
+  findings: { analysisDate: string; measures: { metric: string; value: string }[] } | null;
+  instanceUrl: string;
+  componentKey: string;
+}
+
+async function summary(workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) {
+  const response = await client().proxyPluginRequest({ workspaceId, pluginId: "sonarqube", endpointPath, ...extra }, await asMember(workspaceId));
+  return { status: response.statusCode, body: JSON.parse(new TextDecoder().decode(response.data)) as Summary };
+}
+
+const measure = (body: Summary, metric: string) => body.findings?.measures.find((entry) => entry.metric === metric)?.value;
+
+beforeAll(async () => {
+  [acme, globex, jenkinsAcme, jenkinsGlobex] = await Promise.all([
+    startSonarQubeSimulator("acme"),
+    startSonarQubeSimulator("globex"),
+    startJenkinsSimulator("acme"),
+    startJenkinsSimulator("globex"),
+  ]);
+  const egress = egressAllowing(acme.url, globex.url, jenkinsAcme.url, jenkinsGlobex.url);
+  sidecar = await startSidecar(egress);
+  gw = await startGateway({
+    ...egress,
+    BACKSTAGE_URL: sidecar.url,
+    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
+    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    RATE_LIMIT_MAX: "100000",
+  });
+  for (const [workspaceId, server] of [
+    [WS_A, acme],
+    [WS_B, globex],
+  ] as const) {
+    await client().enablePlugin({ workspaceId, pluginId: "sonarqube", config: { base_url: server.url } }, await asAdmin(workspaceId));
+    await client().updatePluginConfig({ workspaceId, pluginId: "sonarqube", secrets: { api_key: server.token } }, await asAdmin(workspaceId));
+  }
+  for (const [workspaceId, server] of [
+    [WS_A, jenkinsAcme],
+    [WS_B, jenkinsGlobex],
+  ] as const) {
+    const admin = await asAdmin(workspaceId);
+    await client().enablePlugin({ workspaceId, pluginId: "jenkins", config: { base_url: server.url, username: server.user } }, admin);
+    await client().updatePluginConfig({ workspaceId, pluginId: "jenkins", secrets: { api_key: server.apiToken } }, admin);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await Promise.all([sidecar?.stop(), acme?.stop(), globex?.stop(), jenkinsAcme?.stop(), jenkinsGlobex?.stop()]);
+});
+
+describe("SonarQube (stock plugin), two workspaces with different settings", () => {
+  it("answers each workspace from its own SonarQube with its own token", async () => {
+    const a = await summary(WS_A, SUMMARY("checkout"));
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ componentKey: "checkout", instanceUrl: acme.url });
+    expect(a.body.findings?.analysisDate).toBe("2026-11-30T10:00:00+0000");
+    expect([measure(a.body, "bugs"), measure(a.body, "coverage"), measure(a.body, "alert_status")]).toEqual(["3", "81.5", "OK"]);
+
+    const b = await summary(WS_B, SUMMARY("checkout"));
+    expect(b.body).toMatchObject({ componentKey: "checkout", instanceUrl: globex.url });
+    expect([measure(b.body, "bugs"), measure(b.body, "alert_status")]).toEqual(["7", "WARN"]);
+
+    expect((await acme.requests()).every((entry) => entry.token === acme.token)).toBe(true);
+    expect((await globex.requests()).every((entry) => entry.token === globex.token)).toBe(true);
+    expect(gw.logLines.join("\n")).not.toContain(acme.token);
+  }, 90_000);
+
+  it("maps an unknown project to NOT_FOUND and refuses routes off the allow-list before any upstream call", async () => {
+    const unknown = await errorOf(client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("no-such-project") }, await asMember(WS_A)));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.rawMessage).not.toContain(acme.token);
+    const before = (await acme.requests()).length;
+    for (const endpointPath of ["/findings", "/instanceUrl", "/entities/api/default/checkout/summary", "/entities/component/other/checkout/summary", "/.backstage/actions/v1/actions"]) {
+      const refused = await errorOf(client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath }, await asMember(WS_A)));
+      expect([Code.NotFound, Code.InvalidArgument], endpointPath).toContain(refused.code);
+    }
+    expect((await acme.requests()).length).toBe(before);
+  }, 60_000);
+});
+
+describe("Jenkins (stock plugin), two workspaces with different settings", () => {
+  const PROJECTS = (job: string) => `/v1/entity/default/component/${job}/projects`;
+  interface Projects {
+    projects: { name: string; status: string; url: string; lastBuild: { number: number; result: string | null; building: boolean } | null }[];
+  }
+  const projects = async (workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) => {
+    const response = await client().proxyPluginRequest({ workspaceId, pluginId: "jenkins", endpointPath, ...extra }, await asMember(workspaceId));
+    return JSON.parse(new TextDecoder().decode(response.data)) as Projects;
+  };
+
+  it("answers each workspace from its own Jenkins with its own account", async () => {
+    const a = await projects(WS_A, PROJECTS("checkout"));
+    expect(a.projects.map((project) => [project.name, project.status, project.lastBuild?.number])).toEqual([["checkout", "SUCCESS", 42]]);
+    expect(a.projects[0]?.url.startsWith(jenkinsAcme.url)).toBe(true);
+    const b = await projects(WS_B, PROJECTS("checkout"));
+    expect(b.projects.map((project) => [project.name, project.status, project.lastBuild?.number])).toEqual([["checkout", "UNSTABLE", 3]]);
+    const running = await projects(WS_B, PROJECTS("inventory"));
+    expect(running.projects[0]).toMatchObject({ status: "running", lastBuild: { building: true } });
+    expect((await jenkinsAcme.requests()).every((entry) => entry.user === jenkinsAcme.user && entry.status === 200)).toBe(true);
+    expect((await jenkinsGlobex.requests()).every((entry) => entry.user === jenkinsGlobex.user)).toBe(true);
+  }, 90_000);
+
+  it("workspace B reaches nothing of A's Jenkins: path, query, body, headers, other routes", async () => {
+    await projects(WS_B, PROJECTS("checkout"));
+    const before = (await jenkinsAcme.requests()).length;
+    const aSettings = Buffer.from(JSON.stringify({ config: { base_url: jenkinsAcme.url, username: jenkinsAcme.user }, secrets: { api_key: jenkinsAcme.apiToken } })).toString("base64url");
+    const attempts: (() => Promise<unknown>)[] = [
+      () => projects(WS_B, PROJECTS("payments")),
+      () => projects(WS_B, "/v1/entity/ws-stock-a/component/payments/projects"),
+      () => projects(WS_B, "/v1/entity/default/component/default%3Apayments/projects"),
+      () => projects(WS_B, PROJECTS("payments"), { queryParams: { branch: "main" } }),
+      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7"),
+      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7/consoleText"),
+      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7", { httpMethod: "POST", body: new TextEncoder().encode("{}") }),
+      () => projects(WS_B, PROJECTS("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } }),
+      async () => {
+        const token = await gw.token({ workspaceId: WS_B });
+        const response = await client().proxyPluginRequest(
+          { workspaceId: WS_B, pluginId: "jenkins", endpointPath: PROJECTS("payments") },
+          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings } },
+        );
+        return new TextDecoder().decode(response.data);
+      },
+    ];
+    let leaks = 0;
+    for (const attempt of attempts) {
+      const seen = await attempt().then(JSON.stringify, (error: Error) => error.message);
+      if (seen.includes(jenkinsAcme.url) || seen.includes('"number":7') || seen.includes(jenkinsAcme.apiToken)) leaks++;
+    }
+    expect(leaks).toBe(0);
+    expect((await jenkinsAcme.requests()).length).toBe(before);
+  }, 90_000);
+});
+
+describe("a workspace whose settings the plugin refuses at start-up", () => {
+  it("gets UNAVAILABLE with the plugin's reason, and only its own health (sidecar and GetPlugin) turns bad", async () => {
+    const WS_C = "ws-stock-c";
+    // No API key: the SonarQube plugin refuses a partial config when it starts.
+    await client().enablePlugin({ workspaceId: WS_C, pluginId: "sonarqube", config: { base_url: acme.url } }, await asAdmin(WS_C));
+    const failed = await errorOf(client().proxyPluginRequest({ workspaceId: WS_C, pluginId: "sonarqube", endpointPath: SUMMARY("checkout") }, await asMember(WS_C)));
+    expect(failed.code).toBe(Code.Unavailable);
+    expect(failed.rawMessage).toContain("All (or none) of baseUrl and apiKey must be provided");
+
+    const health = async (workspaceId: string) => {
+      const response = await fetch(`${sidecar.url}/api/sonarqube/health`, { headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId } });
+      return { status: response.status, body: (await response.json()) as { error?: { message: string } } };
+    };
+    const c = await health(WS_C);
+    expect(c.status).toBe(503);
+    expect(c.body.error?.message).toContain("failed to start");
+    expect((await health(WS_A)).status).toBe(200);
+    expect((await summary(WS_A, SUMMARY("checkout"))).status).toBe(200);
+
+    // ListPlugins reports it for that workspace only, with the reason.
+    const statusIn = async (workspaceId: string) =>
+      (await client().getPlugin({ workspaceId, pluginId: "sonarqube" }, await asMember(workspaceId))).plugin?.status;
+    const cStatus = await statusIn(WS_C);
+    expect(cStatus?.healthy).toBe(false);
+    expect(cStatus?.statusMessage).toContain("All (or none) of baseUrl and apiKey must be provided");
+    expect((await statusIn(WS_A))?.healthy).toBe(true);
+  }, 90_000);
+});
+
+describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube)", () => {
+  const aSettings = () => Buffer.from(JSON.stringify({ config: { base_url: acme.url }, secrets: { api_key: acme.token } })).toString("base64url");
+  const attempts: [string, () => Promise<unknown>][] = [
+    ["A's project by path", async () => summary(WS_B, SUMMARY("payments"))],
+    ["A's workspace as namespace", async () => summary(WS_B, "/entities/component/ws-stock-a/payments/summary")],
+    ["instance-prefixed name, encoded slash", async () => summary(WS_B, "/entities/component/default/ws-stock-a%2Fpayments/summary")],
+    ["traversal out of the plugin", async () => summary(WS_B, "/../jira/issues")],
+    ["instanceKey in the query", async () => summary(WS_B, SUMMARY("payments"), { queryParams: { instanceKey: WS_A, componentKey: "payments" } })],
+    ["deprecated /findings with a component", async () => summary(WS_B, "/findings", { queryParams: { componentKey: "payments", instanceKey: WS_A } })],
+    ["POST with an instance in the body", async () => summary(WS_B, SUMMARY("payments"), { httpMethod: "POST", body: new TextEncoder().encode(JSON.stringify({ instanceKey: WS_A, baseUrl: acme.url })) })],
+    ["X-Orbit-Workspace-Id as a forwarded header", async () => summary(WS_B, SUMMARY("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } })],
+    [
+      "X-Orbit-* headers as call metadata",
+      async () => {
+        const token = await gw.token({ workspaceId: WS_B });
+        const response = await client().proxyPluginRequest(
+          { workspaceId: WS_B, pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
+          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
+        );
+        return new TextDecoder().decode(response.data);
+      },
+    ],
+    ["A's workspace id with B's token", async () => client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("payments") }, await asMember(WS_B))],
+  ];
+
+  it(`leaks nothing in ${attempts.length} attempts and makes no call to A's SonarQube`, async () => {
+    await summary(WS_B, SUMMARY("checkout")); // B's process is up, so every attempt reaches it
+    const acmeCallsBefore = (await acme.requests()).length;
+    const leaks: string[] = [];
+    for (const [name, attempt] of attempts) {
+      let seen: string;
+      try {
+        seen = JSON.stringify(await attempt());
+      } catch (error) {
+        seen = String((error as Error).message);
+      }
+      if (seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token)) leaks.push(name);
+    }
+    expect(leaks).toEqual([]);
+    expect((await acme.requests()).length).toBe(acmeCallsBefore);
+  }, 90_000);
+});
+
+describe("a settings change under steady traffic", () => {
+  it("takes effect for that workspace within seconds, with no failed call in either workspace", async () => {
+    const tally: Record<string, { ok: number; failed: string[] }> = { [WS_A]: { ok: 0, failed: [] }, [WS_B]: { ok: 0, failed: [] } };
+    let changedAt = 0;
+    let effectiveAt = 0;
+    let running = true;
+    const traffic = async (workspaceId: string) => {
+      while (running) {
+        try {
+          const { body } = await summary(workspaceId, SUMMARY("checkout"));
+          tally[workspaceId]!.ok++;
+          if (workspaceId === WS_A && changedAt && !effectiveAt && body.instanceUrl === globex.url) effectiveAt = Date.now();
+        } catch (error) {
+          tally[workspaceId]!.failed.push((error as Error).message);
+        }
+        await pause(25); // pacing of the steady traffic, not synchronisation
+      }
+    };
+    const loops = [traffic(WS_A), traffic(WS_B)];
+    await pause(500); // some traffic before the change
+
+    changedAt = Date.now();
+    await client().updatePluginConfig(
+      { workspaceId: WS_A, pluginId: "sonarqube", config: { base_url: globex.url }, secrets: { api_key: globex.token } },
+      await asAdmin(WS_A),
+    );
+    const deadline = Date.now() + 60_000;
+    while (!effectiveAt && Date.now() < deadline) await pause(50);
+    await pause(500); // traffic after the takeover, while the old process drains
+    running = false;
+    await Promise.all(loops);
+
+    const timeToEffectMs = effectiveAt - changedAt;
+    console.info(`sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`);
+    expect(effectiveAt).toBeGreaterThan(0);
+    expect(tally[WS_A]!.failed).toEqual([]);
+    expect(tally[WS_B]!.failed).toEqual([]);
+    expect(timeToEffectMs).toBeLessThan(30_000);
+    const after = await summary(WS_A, SUMMARY("checkout"));
+    expect([after.body.instanceUrl, measure(after.body, "bugs")]).toEqual([globex.url, "7"]);
+  }, 120_000);
+});
+
+describe("every catalogue entry", () => {
+  const entries = loadCatalogue().entries;
+  const stockPins = (JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+
+  it.each(entries.map((entry) => [entry.id, entry] as const))("%s has a settings schema naming its required keys and keeping secrets out", (_id, entry) => {
+    const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
+    expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
+    for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
+    for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
+  });
+
+  it.each(entries.map((entry) => [entry.id, entry] as const))("%s is hosted by the sidecar behind the workspace gate", async (_id, entry) => {
+    const health = (headers: Record<string, string>) => fetch(`${sidecar.url}${entry.apiBasePath}/health`, { headers });
+    expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
+    expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
+    expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
+    // Stock plugins run the catalogued package at exactly the catalogued version.
+    if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
+  });
+});
