@@ -24,7 +24,16 @@ import type { Row } from "./economy/report.js";
 import { startSimulatorProcess } from "./economy/simulator-process.js";
 import { measureWatchers } from "./economy/watchers.js";
 import type { WatchResult } from "./economy/watchers.js";
-import { ENVIRONMENTS, REPOSITORY, SERVICE, WORKSPACE, as, configureWorkspace, deploymentsClient, triggerInputsOf } from "./economy/workspace.js";
+import {
+  ENVIRONMENTS,
+  REPOSITORY,
+  SERVICE,
+  WORKSPACE,
+  as,
+  configureWorkspace,
+  deploymentsClient,
+  triggerInputsOf,
+} from "./economy/workspace.js";
 import type { EnvironmentName } from "./economy/workspace.js";
 import { Cleanup } from "./lib/cleanup.js";
 import { startGatewayProcess } from "./lib/gateway-process.js";
@@ -64,14 +73,24 @@ try {
     (g) => g.stop(),
   );
   const settingsLine = `gateway settings: PIPELINE_CACHE_TTL=${PIPELINE_CACHE_TTL_MS}ms PIPELINE_WATCH_INTERVAL=${INTERVAL_MS}ms RATE_LIMIT_MAX=1e9 ORBIT_DATA_DIR=memory:// (no Redis)`;
-  console.log(["# GitHub economy", ...machine, settingsLine, `GitHub: simulator ${simulator.apiUrl} (--seed demo, runs move only when this benchmark advances them)`, ""].join("\n"));
+  console.log(
+    [
+      "# GitHub economy",
+      ...machine,
+      settingsLine,
+      `GitHub: simulator ${simulator.apiUrl} (--seed demo, runs move only when this benchmark advances them)`,
+      "",
+    ].join("\n"),
+  );
 
   const meter = createMeter({ counters: simulator.counters, sidecarRequests: () => sidecar.requestCount() });
   const quiet = () => waitForQuiet(simulator.counters);
   const client = deploymentsClient(gateway.url);
   const admin = await gateway.token({ userId: "economy-admin", workspaceId: WORKSPACE, admin: true, ttlSeconds: TOKEN_TTL_SECONDS });
   const viewers = await Promise.all(
-    Array.from({ length: OTHER_VIEWERS }, (_, index) => gateway.token({ userId: `economy-viewer-${index + 1}`, workspaceId: WORKSPACE, ttlSeconds: TOKEN_TTL_SECONDS })),
+    Array.from({ length: OTHER_VIEWERS }, (_, index) =>
+      gateway.token({ userId: `economy-viewer-${index + 1}`, workspaceId: WORKSPACE, ttlSeconds: TOKEN_TTL_SECONDS }),
+    ),
   );
   const github = {
     workspace: await simulator.tokenOf("orbit-bot"),
@@ -107,7 +126,9 @@ try {
   const runs: Record<string, number> = {};
   for (const [index, { name }] of ENVIRONMENTS.entries()) {
     const { runId, cost } = await trigger(name, "v1.2.0");
-    triggerCosts.push(record(`TriggerDeployment ${name} v1.2.0 (developer's own token)${index === 0 ? ", first dispatch to this GitHub" : ""}`, cost));
+    triggerCosts.push(
+      record(`TriggerDeployment ${name} v1.2.0 (developer's own token)${index === 0 ? ", first dispatch to this GitHub" : ""}`, cost),
+    );
     runs[name] = runId;
     const settled = await simulator.settle(runId);
     if (name === "production" && !settled.waitingFor.includes("production")) {
@@ -138,8 +159,14 @@ try {
       await delay(100); // still the cached answer; the entry expires any moment now
     }
   });
-  record(`GetPipeline after the cache window, GitHub unchanged (${expired.result} read${expired.result === 1 ? "" : "s"} until fresh)`, expired.cost);
-  const ownCold = record("GetPipeline cold with the viewer's own GitHub token (first view by that user)", (await meter.measure(() => view(admin, github.reviewer))).cost);
+  record(
+    `GetPipeline after the cache window, GitHub unchanged (${expired.result} read${expired.result === 1 ? "" : "s"} until fresh)`,
+    expired.cost,
+  );
+  const ownCold = record(
+    "GetPipeline cold with the viewer's own GitHub token (first view by that user)",
+    (await meter.measure(() => view(admin, github.reviewer))).cost,
+  );
   record("GetPipeline warm with the viewer's own GitHub token", (await meter.measure(() => view(admin, github.reviewer))).cost);
 
   // --- The same view the browser-side way, against the same simulator and state.
@@ -150,10 +177,22 @@ try {
     environments: ENVIRONMENTS.map(({ name }) => ({ name, deploysTo: name === "dev" ? "staging" : name })),
   };
   await quiet();
-  const browserPage = record("browser model 'page': view #1 (dev user's token)", (await meter.measure(() => browserView(browserTarget, github.developer, "page"))).cost);
-  const browserPageAgain = record("browser model 'page': view #2 right after", (await meter.measure(() => browserView(browserTarget, github.developer, "page"))).cost);
-  const browserCard = record("browser model 'per-card': view #1 (dev user's token)", (await meter.measure(() => browserView(browserTarget, github.developer, "per-card"))).cost);
-  const browserCardAgain = record("browser model 'per-card': view #2 right after", (await meter.measure(() => browserView(browserTarget, github.developer, "per-card"))).cost);
+  const browserPage = record(
+    "browser model 'page': view #1 (dev user's token)",
+    (await meter.measure(() => browserView(browserTarget, github.developer, "page"))).cost,
+  );
+  const browserPageAgain = record(
+    "browser model 'page': view #2 right after",
+    (await meter.measure(() => browserView(browserTarget, github.developer, "page"))).cost,
+  );
+  const browserCard = record(
+    "browser model 'per-card': view #1 (dev user's token)",
+    (await meter.measure(() => browserView(browserTarget, github.developer, "per-card"))).cost,
+  );
+  const browserCardAgain = record(
+    "browser model 'per-card': view #2 right after",
+    (await meter.measure(() => browserView(browserTarget, github.developer, "per-card"))).cost,
+  );
   const browserTriggerCost = record(
     "browser model trigger: dispatch + run listing (dev user's token)",
     (await meter.measure(() => browserTrigger(browserTarget, github.developer, { version: "v1.2.0", environment: "staging" }))).cost,
@@ -166,7 +205,14 @@ try {
     (
       await meter.measure(() =>
         client.reviewDeployment(
-          { workspaceId: WORKSPACE, service: SERVICE, environment: "production", runId: BigInt(productionRun), decision: ReviewDecision.APPROVE, comment: "benchmark" },
+          {
+            workspaceId: WORKSPACE,
+            service: SERVICE,
+            environment: "production",
+            runId: BigInt(productionRun),
+            decision: ReviewDecision.APPROVE,
+            comment: "benchmark",
+          },
           as(admin, github.reviewer),
         ),
       )
@@ -193,7 +239,11 @@ try {
   const many = await watch(WATCHERS, "v1.0.1");
   const loads = INTERVALS + 1; // a live dashboard's first load, then one reload per interval
   rows.push({ step: `browser model 'page': 1 live dashboard, ${loads} loads`, cost: times(browserPage, loads), computed: true });
-  rows.push({ step: `browser model 'page': ${WATCHERS} live dashboards, ${loads} loads each`, cost: times(browserPage, loads * WATCHERS), computed: true });
+  rows.push({
+    step: `browser model 'page': ${WATCHERS} live dashboards, ${loads} loads each`,
+    cost: times(browserPage, loads * WATCHERS),
+    computed: true,
+  });
 
   // --- Report.
   console.log(pipelineLine);
@@ -223,18 +273,43 @@ try {
   console.log(
     comparisonTable([
       { what: "one dashboard view, cold", orbit: cold.cost.metered, browserPage: browserPage.metered, browserPerCard: browserCard.metered },
-      { what: "the same view again (warm)", orbit: warm.metered, browserPage: browserPageAgain.metered, browserPerCard: browserCardAgain.metered },
+      {
+        what: "the same view again (warm)",
+        orbit: warm.metered,
+        browserPage: browserPageAgain.metered,
+        browserPerCard: browserCardAgain.metered,
+      },
       {
         what: `${users} users view it within ${PIPELINE_CACHE_TTL_MS / 1000} s`,
         orbit: cold.cost.metered + othersWarm.metered,
         browserPage: users * browserPage.metered,
         browserPerCard: users * browserCard.metered,
       },
-      { what: "view after the window, nothing changed", orbit: expired.cost.metered, browserPage: browserPage.metered, browserPerCard: browserCard.metered },
-      { what: "view with the user's own token, first", orbit: ownCold.metered, browserPage: browserPage.metered, browserPerCard: browserCard.metered },
-      { what: "trigger (after the first)", orbit: steadyTrigger, browserPage: browserTriggerCost.metered, browserPerCard: browserTriggerCost.metered },
+      {
+        what: "view after the window, nothing changed",
+        orbit: expired.cost.metered,
+        browserPage: browserPage.metered,
+        browserPerCard: browserCard.metered,
+      },
+      {
+        what: "view with the user's own token, first",
+        orbit: ownCold.metered,
+        browserPage: browserPage.metered,
+        browserPerCard: browserCard.metered,
+      },
+      {
+        what: "trigger (after the first)",
+        orbit: steadyTrigger,
+        browserPage: browserTriggerCost.metered,
+        browserPerCard: browserTriggerCost.metered,
+      },
       { what: "approval", orbit: approval.metered, browserPage: "n/a (github.com)", browserPerCard: "n/a (github.com)" },
-      { what: `1 live dashboard, ${INTERVALS} intervals`, orbit: oneWatch.metered, browserPage: loads * browserPage.metered, browserPerCard: loads * browserCard.metered },
+      {
+        what: `1 live dashboard, ${INTERVALS} intervals`,
+        orbit: oneWatch.metered,
+        browserPage: loads * browserPage.metered,
+        browserPerCard: loads * browserCard.metered,
+      },
       {
         what: `${WATCHERS} live dashboards, ${INTERVALS} intervals`,
         orbit: manyWatch.metered,
@@ -273,6 +348,9 @@ function sameInstant(a: { seconds: bigint; nanos: number } | undefined, b: { sec
 
 function describePipeline(pipeline: Pipeline | undefined): string {
   return (pipeline?.environments ?? [])
-    .map((env) => `${env.environment} ${DeploymentState[env.state]}${env.pendingApprovals.length > 0 ? ` (${env.pendingApprovals.length} gate)` : ""}`)
+    .map(
+      (env) =>
+        `${env.environment} ${DeploymentState[env.state]}${env.pendingApprovals.length > 0 ? ` (${env.pendingApprovals.length} gate)` : ""}`,
+    )
     .join(", ");
 }

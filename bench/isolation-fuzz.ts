@@ -110,7 +110,10 @@ async function credentialsFor(gateway: GatewayProcess, workspaces: readonly Fuzz
   const badSignature = new Map<string, string>();
   for (const workspace of workspaces) {
     const userId = workspace.users[0]?.id ?? "";
-    badSignature.set(workspace.id, await mintServiceToken(wrongKey, { userId, workspaceId: workspace.id, admin: true, ttlSeconds: 4 * 3600 }));
+    badSignature.set(
+      workspace.id,
+      await mintServiceToken(wrongKey, { userId, workspaceId: workspace.id, admin: true, ttlSeconds: 4 * 3600 }),
+    );
   }
   return {
     tokenFor(call: FuzzCall): string {

@@ -58,7 +58,9 @@ const machine = describeMachine(); // before pinning, which would hide cores fro
 const cpus = planCpus();
 const cleanup = new Cleanup();
 try {
-  const baseRuntime = cleanup.add(runtimeKind === "compiled" ? await compiledRuntime() : tsxRuntime, "the compiled gateway", (r) => r.dispose());
+  const baseRuntime = cleanup.add(runtimeKind === "compiled" ? await compiledRuntime() : tsxRuntime, "the compiled gateway", (r) =>
+    r.dispose(),
+  );
   const runtime = withNodeArgs(baseRuntime, gatewayNodeArgs);
   const compiledFloor = cleanup.add(await compileFloor(), "the compiled floor proxy", (f) => f.dispose());
   const store = await gatewayStore(cleanup);
@@ -88,18 +90,34 @@ try {
   ];
   // The floor forwards every call (it has no cache): its uncached targets are its only ones.
   const floor = cleanup.add(
-    await startFloorProcess({ floor: compiledFloor, upstreamUrl: sidecar.url, serviceToken: sidecar.token, nodeArgs: gatewayNodeArgs, wrap: (argv) => cpus.proxyCommand(argv) }),
+    await startFloorProcess({
+      floor: compiledFloor,
+      upstreamUrl: sidecar.url,
+      serviceToken: sidecar.token,
+      nodeArgs: gatewayNodeArgs,
+      wrap: (argv) => cpus.proxyCommand(argv),
+    }),
     "the floor proxy",
     (f) => f.stop(),
   );
   paths.push(
-    { label: "floor connect-node Connect JSON h1", target: gatewayTarget("connect-json", floor.http1Url, "unused", false), proxyPid: floor.pid },
+    {
+      label: "floor connect-node Connect JSON h1",
+      target: gatewayTarget("connect-json", floor.http1Url, "unused", false),
+      proxyPid: floor.pid,
+    },
     { label: "floor connect-node gRPC h2c", target: gatewayTarget("grpc-h2c", floor.h2cUrl, "unused", false), proxyPid: floor.pid },
   );
   // One gateway process per cache mode, so each mode's RSS is its own.
   for (const cached of [false, true]) {
     const gateway = cleanup.add(
-      await startBenchGateway({ sidecar, cached, runtime, wrap: (argv) => cpus.proxyCommand(argv), databaseUrl: await store.freshDatabase() }),
+      await startBenchGateway({
+        sidecar,
+        cached,
+        runtime,
+        wrap: (argv) => cpus.proxyCommand(argv),
+        databaseUrl: await store.freshDatabase(),
+      }),
       "a gateway",
       (g) => g.process.stop(),
     );
@@ -137,7 +155,13 @@ try {
     console.log("gateway cluster paths left out: GATEWAY_WORKERS needs PostgreSQL (--store=postgres)");
   }
   const load = cleanup.add(startLoadGenerator(), "the load generator", (l) => l.close());
-  const results = await measureInterleaved(load, paths, shape, () => sidecar.requestCount(), (line) => console.log(line));
+  const results = await measureInterleaved(
+    load,
+    paths,
+    shape,
+    () => sidecar.requestCount(),
+    (line) => console.log(line),
+  );
   const [direct, viaNginx] = results as [PathResult, PathResult, ...PathResult[]];
 
   console.log(`\n${resultsTable(results, direct, shape.rate)}\n`);
@@ -157,7 +181,8 @@ try {
 
 /** Where the gateway keeps plugin state: a private PostgreSQL (a fresh database per gateway), or embedded PGlite in memory. */
 async function gatewayStore(cleanup: Cleanup): Promise<{ description: string; freshDatabase(): Promise<string | undefined> }> {
-  if (storeKind === "pglite") return { description: "embedded PGlite in memory (ORBIT_DATA_DIR=memory://)", freshDatabase: async () => undefined };
+  if (storeKind === "pglite")
+    return { description: "embedded PGlite in memory (ORBIT_DATA_DIR=memory://)", freshDatabase: async () => undefined };
   const postgres = cleanup.add(await startPrivatePostgres(), "PostgreSQL", (pg) => pg.destroy());
   return {
     description: `a private PostgreSQL on 127.0.0.1:${postgres.port}`,

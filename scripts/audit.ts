@@ -24,7 +24,11 @@ async function auditTree(tree: string, dir: URL): Promise<TreeAudit> {
   let stdout: string;
   let stderr = "";
   try {
-    ({ stdout } = await run("npm", ["audit", "--omit=dev", "--audit-level=high", "--json"], { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }));
+    ({ stdout } = await run("npm", ["audit", "--omit=dev", "--audit-level=high", "--json"], {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    }));
   } catch (error) {
     // npm audit exits 1 when it finds something at the level, and when it fails; the JSON tells which.
     const failure = error as { stdout?: string; stderr?: string; message: string };
@@ -51,17 +55,23 @@ for (const entry of verdict.counts) {
   if ("unreachable" in entry) {
     console.log(`audit ${entry.tree}: NOT AUDITED, the audit endpoint could not be asked (${entry.unreachable}); not failing`);
   } else {
-    console.log(`audit ${entry.tree}: ${SEVERITIES.map((severity) => `${severity} ${entry.counts[severity]}`).join(", ")} (production dependencies)`);
+    console.log(
+      `audit ${entry.tree}: ${SEVERITIES.map((severity) => `${severity} ${entry.counts[severity]}`).join(", ")} (production dependencies)`,
+    );
   }
 }
 for (const finding of verdict.findings) {
   const known = !verdict.unaccepted.includes(finding);
   console.log(`  ${known ? "accepted" : "NEW"} ${finding.severity} ${finding.id} ${finding.package} (${finding.tree}): ${finding.title}`);
 }
-for (const entry of verdict.expired) console.log(`  EXPIRED acceptance of ${entry.id} ${entry.package}: review it (reviewBy ${entry.reviewBy})`);
-for (const entry of verdict.unused) console.log(`  no longer reported: ${entry.id} ${entry.package}; remove it from scripts/audit/accepted-advisories.json`);
+for (const entry of verdict.expired)
+  console.log(`  EXPIRED acceptance of ${entry.id} ${entry.package}: review it (reviewBy ${entry.reviewBy})`);
+for (const entry of verdict.unused)
+  console.log(`  no longer reported: ${entry.id} ${entry.package}; remove it from scripts/audit/accepted-advisories.json`);
 for (const problem of verdict.problems) console.log(`  ${problem}`);
 if (verdict.failed) {
-  console.log("audit FAILED: update the dependency, or accept the advisory with a reason and a review date in scripts/audit/accepted-advisories.json");
+  console.log(
+    "audit FAILED: update the dependency, or accept the advisory with a reason and a review date in scripts/audit/accepted-advisories.json",
+  );
   process.exitCode = 1;
 }

@@ -72,7 +72,12 @@ stack.run("gateway", ["src/main.ts"], rootDir, {
 });
 if (!(await waitUntilReady(stack, "the gateway", `${gatewayUrl}/readyz`))) process.exit(1);
 
-const token = await mintServiceToken(authSecret, { userId: "demo-admin", workspaceId: WORKSPACE, admin: true, ttlSeconds: TOKEN_TTL_SECONDS });
+const token = await mintServiceToken(authSecret, {
+  userId: "demo-admin",
+  workspaceId: WORKSPACE,
+  admin: true,
+  ttlSeconds: TOKEN_TTL_SECONDS,
+});
 await configureWorkspace(token);
 printGuide(token);
 
@@ -126,11 +131,19 @@ function printGuide(adminToken: string): void {
     "1. Pick a version:",
     call("ListVersions", { ...ws, service: "checkout", query: "v1." }),
     "2. Deploy it to staging (as the developer, with their own GitHub token):",
-    call("TriggerDeployment", { ...ws, service: "checkout", environment: "staging", version: "v1.2.0" }, ` -H "X-GitHub-Token: ${GITHUB_TOKENS.developer}"`),
+    call(
+      "TriggerDeployment",
+      { ...ws, service: "checkout", environment: "staging", version: "v1.2.0" },
+      ` -H "X-GitHub-Token: ${GITHUB_TOKENS.developer}"`,
+    ),
     "3. Watch the pipeline move (runs advance every few seconds; Ctrl-C to stop watching):",
     call("WatchPipeline", { ...ws, service: "checkout" }),
     "4. Deploy to production; it stops at the approval gate:",
-    call("TriggerDeployment", { ...ws, service: "checkout", environment: "production", version: "v1.2.0" }, ` -H "X-GitHub-Token: ${GITHUB_TOKENS.developer}"`),
+    call(
+      "TriggerDeployment",
+      { ...ws, service: "checkout", environment: "production", version: "v1.2.0" },
+      ` -H "X-GitHub-Token: ${GITHUB_TOKENS.developer}"`,
+    ),
     call("GetPipeline", { ...ws, service: "checkout" }, ` -H "X-GitHub-Token: ${GITHUB_TOKENS.reviewer}"`),
     "5. Approve it as the reviewer (take run_id from the pipeline's production active_run):",
     call(

@@ -22,6 +22,8 @@ for (const { name, dir, env } of installs) {
 // As web/test/support/browser.ts (not imported: playwright-core may not be installed yet).
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM_PATH)) {
-  process.stderr.write(`The web UI's browser tests drive Debian's Chromium at ${CHROMIUM_PATH}; install it first (apt-get install chromium) or set CHROMIUM_PATH\n`);
+  process.stderr.write(
+    `The web UI's browser tests drive Debian's Chromium at ${CHROMIUM_PATH}; install it first (apt-get install chromium) or set CHROMIUM_PATH\n`,
+  );
   process.exit(1);
 }

@@ -39,7 +39,12 @@ import type { GatewayMetrics } from "./metrics/metrics.js";
 import { createRateLimiter } from "./ratelimit/rate-limiter.js";
 import { connectRedis } from "./ratelimit/redis-client.js";
 import { createDescriptorIndex } from "./reflection/descriptor-index.js";
-import { createReflectionV1, createReflectionV1Alpha, ServerReflectionV1, ServerReflectionV1Alpha } from "./reflection/reflection-service.js";
+import {
+  createReflectionV1,
+  createReflectionV1Alpha,
+  ServerReflectionV1,
+  ServerReflectionV1Alpha,
+} from "./reflection/reflection-service.js";
 import { createPluginsService } from "./services/plugins-service.js";
 import { createDeployments } from "./plugins/deployment/deployment-service.js";
 import { createPluginSettingsSource } from "./services/plugin-settings-source.js";
@@ -266,4 +271,3 @@ function verifierOptions(config: Config, authSecret: string | undefined): TokenV
   if (!authSecret) throw new Error("no token verification configured: set ORBIT_SVC_AUTH_SECRET or ORBIT_JWKS_URL");
   return { ...common, mode: "shared-secret", secret: authSecret };
 }
-

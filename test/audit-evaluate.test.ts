@@ -8,28 +8,62 @@ const report = {
     "fast-xml-parser": {
       name: "fast-xml-parser",
       severity: "high",
-      via: [{ source: 1, name: "fast-xml-parser", title: "Prototype pollution", url: "https://github.com/advisories/GHSA-x3rw-vv3q-5gvg", severity: "high" }],
+      via: [
+        {
+          source: 1,
+          name: "fast-xml-parser",
+          title: "Prototype pollution",
+          url: "https://github.com/advisories/GHSA-x3rw-vv3q-5gvg",
+          severity: "high",
+        },
+      ],
     },
     "aws-sdk": { name: "aws-sdk", severity: "high", via: ["fast-xml-parser"] },
     cookie: {
       name: "cookie",
       severity: "low",
-      via: [{ source: 2, name: "cookie", title: "Out of bounds characters", url: "https://github.com/advisories/GHSA-pxg6-pf52-xh8x", severity: "low" }],
+      via: [
+        {
+          source: 2,
+          name: "cookie",
+          title: "Out of bounds characters",
+          url: "https://github.com/advisories/GHSA-pxg6-pf52-xh8x",
+          severity: "low",
+        },
+      ],
     },
   },
   metadata: { vulnerabilities: { info: 0, low: 1, moderate: 0, high: 2, critical: 0, total: 3 } },
 };
-const clean = { auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } } };
+const clean = {
+  auditReportVersion: 2,
+  vulnerabilities: {},
+  metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } },
+};
 const acceptance = (reviewBy: string) => ({
   advisories: [
-    { id: "GHSA-x3rw-vv3q-5gvg", package: "fast-xml-parser", trees: ["sidecar"], severity: "high", reason: "only parses our own config", reviewBy },
+    {
+      id: "GHSA-x3rw-vv3q-5gvg",
+      package: "fast-xml-parser",
+      trees: ["sidecar"],
+      severity: "high",
+      reason: "only parses our own config",
+      reviewBy,
+    },
   ],
 });
 const today = new Date("2026-12-02T12:00:00Z");
 
 describe("npm audit verdict", () => {
   it("fails on a HIGH advisory nobody accepted, and counts by severity per tree", () => {
-    const verdict = evaluateAudit([{ tree: "root", report: clean }, { tree: "sidecar", report }], { advisories: [] }, today);
+    const verdict = evaluateAudit(
+      [
+        { tree: "root", report: clean },
+        { tree: "sidecar", report },
+      ],
+      { advisories: [] },
+      today,
+    );
     expect(verdict.failed).toBe(true);
     expect(verdict.unaccepted).toEqual([
       { tree: "sidecar", id: "GHSA-x3rw-vv3q-5gvg", package: "fast-xml-parser", severity: "high", title: "Prototype pollution" },
@@ -52,7 +86,11 @@ describe("npm audit verdict", () => {
   });
 
   it("refuses acceptances without a reason or a review date", () => {
-    const verdict = evaluateAudit([{ tree: "root", report: clean }], { advisories: [{ id: "GHSA-x3rw-vv3q-5gvg", package: "p", trees: ["root"], severity: "high", reviewBy: "soon" }] }, today);
+    const verdict = evaluateAudit(
+      [{ tree: "root", report: clean }],
+      { advisories: [{ id: "GHSA-x3rw-vv3q-5gvg", package: "p", trees: ["root"], severity: "high", reviewBy: "soon" }] },
+      today,
+    );
     expect(verdict.failed).toBe(true);
     expect(verdict.problems).toEqual(["accepted advisories[0] (GHSA-x3rw-vv3q-5gvg): reason missing"]);
   });

@@ -17,7 +17,6 @@ async function hs256(secret: string, claims: Record<string, unknown>): Promise<s
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret));
 }
 
-
 let gw: RunningGateway;
 beforeAll(async () => {
   // The attack battery is many unauthenticated calls from one address.
@@ -26,8 +25,7 @@ beforeAll(async () => {
 afterAll(async () => gw.close());
 
 describe("Orbit service token", () => {
-  const list = (headers: Record<string, string>) =>
-    pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "ws-a" }, { headers });
+  const list = (headers: Record<string, string>) => pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "ws-a" }, { headers });
 
   it("accepts the token exactly as Orbit mints it", async () => {
     const token = await hs256(gw.secret, { ...goodClaims(), jti: crypto.randomUUID() });
@@ -46,7 +44,10 @@ describe("Orbit service token", () => {
       },
     ],
     ["a wrong signature", async () => ({ authorization: `Bearer ${await hs256("x".repeat(40), goodClaims())}` })],
-    ["an expired token", async () => ({ authorization: `Bearer ${await hs256(gw.secret, { ...goodClaims(), iat: now() - 600, exp: now() - 300 })}` })],
+    [
+      "an expired token",
+      async () => ({ authorization: `Bearer ${await hs256(gw.secret, { ...goodClaims(), iat: now() - 600, exp: now() - 300 })}` }),
+    ],
     ["nbf in the future", async () => ({ authorization: `Bearer ${await hs256(gw.secret, { ...goodClaims(), nbf: now() + 300 })}` })],
     [
       "a missing exp",
@@ -66,7 +67,10 @@ describe("Orbit service token", () => {
     ],
     ["two segments", async () => ({ authorization: `Bearer ${(await hs256(gw.secret, goodClaims())).split(".").slice(0, 2).join(".")}` })],
     ["four segments", async () => ({ authorization: `Bearer ${await hs256(gw.secret, goodClaims())}.extra` })],
-    ["an oversized token", async () => ({ authorization: `Bearer ${await hs256(gw.secret, { ...goodClaims(), pad: "a".repeat(10_000) })}` })],
+    [
+      "an oversized token",
+      async () => ({ authorization: `Bearer ${await hs256(gw.secret, { ...goodClaims(), pad: "a".repeat(10_000) })}` }),
+    ],
     ["a non-Bearer scheme", async () => ({ authorization: `Basic ${Buffer.from("a:b").toString("base64")}` })],
     ["two tokens in one header", async () => ({ authorization: `Bearer ${await hs256(gw.secret, goodClaims())}, Bearer x.y.z` })],
   ];
@@ -140,7 +144,9 @@ describe("workspace and admin checks", () => {
     ['role: "admin"', { role: "admin" }],
   ])("lets a write through the gate for %s", async (_name, claims) => {
     const token = await gw.token({ workspaceId: "ws-a", ...claims });
-    const code = await codeOf(pluginsClient("connect-json", gw.url).disablePlugin({ workspaceId: "ws-a", pluginId: "jira" }, bearer(token)));
+    const code = await codeOf(
+      pluginsClient("connect-json", gw.url).disablePlugin({ workspaceId: "ws-a", pluginId: "jira" }, bearer(token)),
+    );
     expect(code).not.toBe(Code.PermissionDenied);
     expect(code).not.toBe(Code.Unauthenticated);
   });

@@ -33,7 +33,11 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 /** The worker processes: the primary's children running the gateway (tsx adds a child of its own). */
 function workerPids(primary: ChildProcess): number[] {
   try {
-    return execFileSync("pgrep", ["-P", String(primary.pid), "-f", "src/main.ts"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", ["-P", String(primary.pid), "-f", "src/main.ts"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -149,7 +153,10 @@ describe("GATEWAY_WORKERS: one gateway, several processes", () => {
     }
     const counted = async () => {
       const page = (await onNewConnection(url, "/metrics")).text;
-      const families = parsePrometheusTextFormat(page) as { name: string; metrics: { labels?: Record<string, string>; value?: string }[] }[];
+      const families = parsePrometheusTextFormat(page) as {
+        name: string;
+        metrics: { labels?: Record<string, string>; value?: string }[];
+      }[];
       const requests = families.find((family) => family.name === "plugins_grpc_requests_total");
       return requests?.metrics
         .filter((metric) => metric.labels?.procedure === procedure && metric.labels.code === "ok")

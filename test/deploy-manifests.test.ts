@@ -98,7 +98,9 @@ async function modelFor(doc: Obj): Promise<new (data: Obj) => { validate(): void
   const module = (await import(/* @vite-ignore */ `kubernetes-models/${apiVersion}`)) as Record<string, unknown>;
   const model = module[kind];
   if (typeof model !== "function") throw new Error(`no schema for ${apiVersion} ${kind}`);
-  return model as new (data: Obj) => { validate(): void };
+  return model as new (
+    data: Obj,
+  ) => { validate(): void };
 }
 
 async function schemaErrors(doc: Obj): Promise<string | undefined> {
@@ -201,11 +203,7 @@ describe("deploy/ Kubernetes manifests", () => {
 
   it("every Deployment has probes, resources and a non-root, read-only, capability-free container", () => {
     const deployments = ofKind("Deployment");
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
-      "orbit-backstage-sidecar",
-      "orbit-plugins-gateway",
-      "orbit-redis",
-    ]);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["orbit-backstage-sidecar", "orbit-plugins-gateway", "orbit-redis"]);
     for (const deployment of deployments) {
       const name = deployment.metadata.name as string;
       const pod = deployment.spec.template.spec as Obj;
@@ -440,14 +438,17 @@ function generatedEnvFile(): Map<string, string> {
 /** Compose's ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error} and $$. */
 function interpolate(value: unknown, env: Map<string, string>): unknown {
   if (typeof value === "string") {
-    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g, (whole, name?: string, colon?: string, op?: string, arg?: string) => {
-      if (whole === "$$") return "$";
-      const current = env.get(name as string);
-      const missing = current === undefined || (colon === ":" && current === "");
-      if (op === "?" && missing) throw new Error(`${name}: ${arg}`);
-      if (op === "-" && missing) return arg ?? "";
-      return current ?? "";
-    });
+    return value.replace(
+      /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g,
+      (whole, name?: string, colon?: string, op?: string, arg?: string) => {
+        if (whole === "$$") return "$";
+        const current = env.get(name as string);
+        const missing = current === undefined || (colon === ":" && current === "");
+        if (op === "?" && missing) throw new Error(`${name}: ${arg}`);
+        if (op === "-" && missing) return arg ?? "";
+        return current ?? "";
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, env));
   if (value && typeof value === "object") {
@@ -611,7 +612,11 @@ describe("docker-compose.yml", () => {
     // Each secret's entry explains how to generate it.
     const text = readFileSync(envExampleFile, "utf8");
     for (const name of ["POSTGRES_PASSWORD", "ORBIT_SVC_AUTH_SECRET", "ORBIT_SECRETS_KEYS", "BACKSTAGE_SERVICE_TOKEN"]) {
-      const block = text.slice(0, text.indexOf(`\n${name}=`)).split("\n\n").pop() ?? "";
+      const block =
+        text
+          .slice(0, text.indexOf(`\n${name}=`))
+          .split("\n\n")
+          .pop() ?? "";
       expect(block, name).toMatch(/openssl rand/);
       expect(block, name).toMatch(/node -e/);
     }
@@ -660,7 +665,10 @@ function contextCopies(dockerfile: string): string[] {
 
 /** The `!path` entries of an allow-list .dockerignore (after a leading `*`). */
 function allowListed(dockerignore: string): string[] {
-  const lines = dockerignore.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = dockerignore
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   expect(lines[0]).toBe("*");
   return lines.filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""));
 }
@@ -706,7 +714,14 @@ describe("Dockerfiles", () => {
     // print, keytar is an optional keychain binding nobody loads; cpu-features and ssh2
     // (optional native speed-ups of testcontainers, which @backstage/plugin-catalog-node of
     // the stock plugins depends on through backend-test-utils) are denied and never loaded.
-    expect(productionInstallScripts("sidecar/package-lock.json")).toEqual(["better-sqlite3", "cpu-features", "esbuild", "keytar", "protobufjs", "ssh2"]);
+    expect(productionInstallScripts("sidecar/package-lock.json")).toEqual([
+      "better-sqlite3",
+      "cpu-features",
+      "esbuild",
+      "keytar",
+      "protobufjs",
+      "ssh2",
+    ]);
     expect(pkg.allowScripts["better-sqlite3"]).toBe(true);
     expect(dockerfile).toMatch(/npm rebuild better-sqlite3/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);

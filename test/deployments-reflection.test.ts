@@ -30,11 +30,16 @@ async function reflect(messageRequest: ServerReflectionRequest["messageRequest"]
 describe("DeploymentService in server reflection", () => {
   it("is listed, and its file comes with google/protobuf/timestamp.proto", async () => {
     const list = await reflect({ case: "listServices", value: "" });
-    expect(list.case === "listServicesResponse" && list.value.service.map((service) => service.name)).toContain("idp.plugins.v1.DeploymentService");
+    expect(list.case === "listServicesResponse" && list.value.service.map((service) => service.name)).toContain(
+      "idp.plugins.v1.DeploymentService",
+    );
 
     const bySymbol = await reflect({ case: "fileContainingSymbol", value: "idp.plugins.v1.DeploymentService.WatchPipeline" });
     expect(bySymbol.case).toBe("fileDescriptorResponse");
-    const files = bySymbol.case === "fileDescriptorResponse" ? bySymbol.value.fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes)) : [];
+    const files =
+      bySymbol.case === "fileDescriptorResponse"
+        ? bySymbol.value.fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes))
+        : [];
     expect(files.map((file) => file.name)).toEqual(["idp/plugins/v1/deployments.proto", "google/protobuf/timestamp.proto"]);
     const watch = files[0]?.service[0]?.method.find((method) => method.name === "WatchPipeline");
     expect(watch?.serverStreaming).toBe(true);
@@ -46,19 +51,36 @@ describe("DeploymentService in server reflection", () => {
   });
 
   it("lets buf curl list and call its methods without a local schema", async () => {
-    const { stdout: methods } = await run("npx", ["buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", gw.url]);
+    const { stdout: methods } = await run("npx", [
+      "buf",
+      "curl",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      "--list-methods",
+      gw.url,
+    ]);
     for (const method of ["ListServices", "UpsertEnvironment", "GetPipeline", "WatchPipeline", "ReviewDeployment", "RollbackDeployment"]) {
       expect(methods).toContain(`idp.plugins.v1.DeploymentService/${method}`);
     }
     const token = await gw.token({ workspaceId: "ws-reflect" });
     // The schema comes from reflection; the call itself ends at the plugin check (not enabled here).
     const call = run("npx", [
-      "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge",
-      "-H", `Authorization: Bearer ${token}`,
-      "-d", JSON.stringify({ workspace_id: "ws-reflect", service: "checkout" }),
+      "buf",
+      "curl",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      "-H",
+      `Authorization: Bearer ${token}`,
+      "-d",
+      JSON.stringify({ workspace_id: "ws-reflect", service: "checkout" }),
       `${gw.url}/idp.plugins.v1.DeploymentService/GetPipeline`,
     ]);
-    const failure = (await call.then(() => undefined, (error: unknown) => error)) as { stderr?: string } | undefined;
+    const failure = (await call.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { stderr?: string } | undefined;
     expect(failure?.stderr).toContain("failed_precondition");
   });
 });

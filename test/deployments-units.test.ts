@@ -61,12 +61,22 @@ describe("deployment state mapping", () => {
     const [status] = pipeline.environments;
     expect(status).toMatchObject({ state: DeploymentState.WAITING_APPROVAL, currentVersion: "" });
     expect([status?.activeRun, status?.deployedAt]).toEqual([undefined, undefined]);
-    expect(status?.pendingApprovals[0]).toMatchObject({ githubEnvironmentId: 42n, reviewers: [{ type: "User", name: "release-manager", htmlUrl: "" }] });
+    expect(status?.pendingApprovals[0]).toMatchObject({
+      githubEnvironmentId: 42n,
+      reviewers: [{ type: "User", name: "release-manager", htmlUrl: "" }],
+    });
   });
 
   it("leaves empty optional environment fields to the plugin's defaults", () => {
     const input = environmentInputOf(
-      create(DeploymentEnvironmentSchema, { service: "s", name: "staging", order: 0, repository: "acme/s", workflow: "deploy.yml", environmentInput: "-" }),
+      create(DeploymentEnvironmentSchema, {
+        service: "s",
+        name: "staging",
+        order: 0,
+        repository: "acme/s",
+        workflow: "deploy.yml",
+        environmentInput: "-",
+      }),
     );
     expect(input).toEqual({ order: 0, repository: "acme/s", workflow: "deploy.yml", environmentInput: "-" });
   });

@@ -123,7 +123,10 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
 
   it("configures staging and production for a service (admin only) and lists them", async () => {
     const created = await client().upsertEnvironment({ workspaceId: WS, environment: stagingOf("checkout") }, await admin());
-    expect(created).toMatchObject({ created: true, environment: { service: "checkout", name: "staging", ref: "main", versionInput: "version" } });
+    expect(created).toMatchObject({
+      created: true,
+      environment: { service: "checkout", name: "staging", ref: "main", versionInput: "version" },
+    });
     expect(created.environment?.updatedBy).toBe("admin-1");
     await client().upsertEnvironment({ workspaceId: WS, environment: productionOf("checkout") }, await admin());
     const again = await client().upsertEnvironment({ workspaceId: WS, environment: stagingOf("checkout") }, await admin());
@@ -138,7 +141,9 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
       repositories: ["acme/checkout"],
     });
     const { environments } = await client().listEnvironments({ workspaceId: WS, service: "checkout" }, await user());
-    expect(environments.map((environment: DeploymentEnvironment) => [environment.name, environment.order, environment.githubEnvironment])).toEqual([
+    expect(
+      environments.map((environment: DeploymentEnvironment) => [environment.name, environment.order, environment.githubEnvironment]),
+    ).toEqual([
       ["staging", 0, ""],
       ["production", 1, "production"],
     ]);
@@ -146,7 +151,10 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
 
   it("refuses an environment whose workflow does not exist on GitHub", async () => {
     const error = await errorOf(
-      client().upsertEnvironment({ workspaceId: WS, environment: { ...stagingOf("checkout"), name: "qa", workflow: "nope.yml" } }, await admin()),
+      client().upsertEnvironment(
+        { workspaceId: WS, environment: { ...stagingOf("checkout"), name: "qa", workflow: "nope.yml" } },
+        await admin(),
+      ),
     );
     expect([Code.NotFound, Code.InvalidArgument, Code.FailedPrecondition]).toContain(error.code);
   });
@@ -203,16 +211,26 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
     expect(stateOf(streamed.pipeline, "staging")).toMatchObject({ currentVersion: "v1.1.0", activeRun: { runId: runs.stagingFirst } });
     // current_user_can_approve needs the user's token; streams read as the workspace.
     expect(stateOf(streamed.pipeline, "staging")?.pendingApprovals).toEqual([]);
-    const pipeline = await pipelineUntil("checkout", (current) => stateOf(current, "staging")?.state === DeploymentState.SUCCESS, "staging success");
+    const pipeline = await pipelineUntil(
+      "checkout",
+      (current) => stateOf(current, "staging")?.state === DeploymentState.SUCCESS,
+      "staging success",
+    );
     expect(stateOf(pipeline, "staging")?.currentVersion).toBe("v1.1.0");
 
     // Every streamed pipeline differs from the one before (unchanged polls send nothing).
-    const states = stream.received.map((message) => JSON.stringify(message.pipeline?.environments.map((status) => [status.state, status.currentVersion, `${status.activeRun?.runId}`])));
+    const states = stream.received.map((message) =>
+      JSON.stringify(message.pipeline?.environments.map((status) => [status.state, status.currentVersion, `${status.activeRun?.runId}`])),
+    );
     expect(new Set(states).size).toBe(states.length);
 
     stop.abort();
     await stream.finished;
-    await eventually(() => metricValue(gw.gateway.metrics.pipelinePollers), (value) => value === 0, "the poller to stop");
+    await eventually(
+      () => metricValue(gw.gateway.metrics.pipelinePollers),
+      (value) => value === 0,
+      "the poller to stop",
+    );
 
     // A second successful version on staging, for the rollback below.
     const second = await client().triggerDeployment(
@@ -244,13 +262,24 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
     expect(gate?.githubEnvironmentId).toBeGreaterThan(0n);
 
     const review = await client().reviewDeployment(
-      { workspaceId: WS, service: "checkout", environment: "production", runId: runs.productionApproved, decision: ReviewDecision.APPROVE, comment: "ship it" },
+      {
+        workspaceId: WS,
+        service: "checkout",
+        environment: "production",
+        runId: runs.productionApproved,
+        decision: ReviewDecision.APPROVE,
+        comment: "ship it",
+      },
       await user(WS, GITHUB_TOKENS.releaseManager),
     );
     expect(review.githubEnvironments).toEqual(["production"]);
     expect(review.run?.runId).toBe(runs.productionApproved);
     await github.settle(Number(runs.productionApproved));
-    const done = await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.SUCCESS, "production success");
+    const done = await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.SUCCESS,
+      "production success",
+    );
     expect(stateOf(done, "production")?.currentVersion).toBe("v1.2.0");
   });
 
@@ -261,15 +290,30 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
     );
     runs.productionRejected = run?.runId ?? 0n;
     await github.settle(Number(runs.productionRejected));
-    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL, "production waiting");
+    await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL,
+      "production waiting",
+    );
 
-    const review = { workspaceId: WS, service: "checkout", environment: "production", runId: runs.productionRejected, decision: ReviewDecision.REJECT, comment: "not today" };
+    const review = {
+      workspaceId: WS,
+      service: "checkout",
+      environment: "production",
+      runId: runs.productionRejected,
+      decision: ReviewDecision.REJECT,
+      comment: "not today",
+    };
     const withoutToken = await errorOf(client().reviewDeployment(review, await user()));
     expect(withoutToken.code).toBe(Code.FailedPrecondition);
     expect(withoutToken.rawMessage).toContain('plugin "deployment" answered HTTP 412');
 
     await client().reviewDeployment(review, await user(WS, GITHUB_TOKENS.releaseManager));
-    const rejected = await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.FAILED, "production failed after the rejection");
+    const rejected = await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.FAILED,
+      "production failed after the rejection",
+    );
     expect(stateOf(rejected, "production")?.currentVersion).toBe("v1.2.0");
   });
 
@@ -298,13 +342,20 @@ describe.sequential("deployments through the gateway (issue 5 acceptance)", () =
   });
 
   it("rolls staging back: RollbackDeployment dispatches the earlier successful version", async () => {
-    const rollback = await client().rollbackDeployment({ workspaceId: WS, service: "checkout", environment: "staging" }, await user(WS, GITHUB_TOKENS.dev));
+    const rollback = await client().rollbackDeployment(
+      { workspaceId: WS, service: "checkout", environment: "staging" },
+      await user(WS, GITHUB_TOKENS.dev),
+    );
     expect(rollback).toMatchObject({ version: "v1.1.0", rollbackOfRunId: runs.stagingFirst });
     const runId = rollback.run?.runId ?? 0n;
     const simulated = (await github.runs("acme/checkout")).find((candidate) => BigInt(candidate.id) === runId);
     expect(simulated?.inputs).toMatchObject({ version: "v1.1.0", environment: "staging" });
     await github.settle(Number(runId));
-    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "staging")?.activeRun?.runId === runId && stateOf(pipeline, "staging")?.currentVersion === "v1.1.0", "staging back at v1.1.0");
+    await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "staging")?.activeRun?.runId === runId && stateOf(pipeline, "staging")?.currentVersion === "v1.1.0",
+      "staging back at v1.1.0",
+    );
     const { deployments } = await client().listDeploymentHistory({ workspaceId: WS, service: "checkout", pageSize: 1 }, await user());
     expect(deployments[0]).toMatchObject({ runId, version: "v1.1.0", rollbackOfRunId: runs.stagingFirst, state: DeploymentState.SUCCESS });
   });
@@ -322,12 +373,20 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
     );
     waitingRun = Number(run?.runId);
     await github.settle(waitingRun);
-    await pipelineUntil("payments", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL, "payments waiting");
+    await pipelineUntil(
+      "payments",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL,
+      "payments waiting",
+    );
   });
 
-
   it("a second GetPipeline within the cache window and an unchanged re-poll cost zero metered GitHub calls", async () => {
-    const steady = await startGateway({ ...gatewayEnv(), PIPELINE_CACHE_TTL: "10m", PIPELINE_WATCH_INTERVAL: "100ms", ORBIT_SVC_AUTH_SECRET: gw.secret });
+    const steady = await startGateway({
+      ...gatewayEnv(),
+      PIPELINE_CACHE_TTL: "10m",
+      PIPELINE_WATCH_INTERVAL: "100ms",
+      ORBIT_SVC_AUTH_SECRET: gw.secret,
+    });
     try {
       await enableDeploymentPlugin(steady, WS, github.apiUrl, GITHUB_TOKENS.orbitBot);
       const options = await user();
@@ -341,7 +400,9 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
 
       const polls = () => metricValue(steady.gateway.metrics.pipelinePolls);
       const stop = new AbortController();
-      const stream = readStream(deploymentsClient("grpc", steady.url).watchPipeline({ workspaceId: WS, service: "payments" }, { ...options, signal: stop.signal }));
+      const stream = readStream(
+        deploymentsClient("grpc", steady.url).watchPipeline({ workspaceId: WS, service: "payments" }, { ...options, signal: stop.signal }),
+      );
       await stream.next(undefined, "the first pipeline");
       const settled = (await polls()) + 1;
       await eventually(polls, (count) => count >= settled, "one more poll");
@@ -367,7 +428,9 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
     const watchers = Array.from({ length: 20 }, (_, index) => {
       const stop = new AbortController();
       const kind = index % 2 === 0 ? "grpc" : "connect-json";
-      const stream = readStream(deploymentsClient(kind, gw.url).watchPipeline({ workspaceId: WS, service: "payments" }, { ...options, signal: stop.signal }));
+      const stream = readStream(
+        deploymentsClient(kind, gw.url).watchPipeline({ workspaceId: WS, service: "payments" }, { ...options, signal: stop.signal }),
+      );
       return { stop, stream };
     });
     await Promise.all(watchers.map(({ stream }) => stream.next(undefined, "the first pipeline")));
@@ -385,17 +448,29 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
     expect(sidecarAfter - sidecarBefore).toBeGreaterThanOrEqual(pollsAfter - pollsBefore - 1);
 
     for (const { stop } of watchers.slice(0, 19)) stop.abort();
-    await eventually(() => metricValue(gw.gateway.metrics.pipelineWatchers), (value) => value === 1, "19 watchers to leave");
+    await eventually(
+      () => metricValue(gw.gateway.metrics.pipelineWatchers),
+      (value) => value === 1,
+      "19 watchers to leave",
+    );
     expect(await metricValue(gw.gateway.metrics.pipelinePollers)).toBe(1);
     watchers[19]?.stop.abort();
-    await eventually(() => metricValue(gw.gateway.metrics.pipelinePollers), (value) => value === 0, "the poller to stop");
+    await eventually(
+      () => metricValue(gw.gateway.metrics.pipelinePollers),
+      (value) => value === 0,
+      "the poller to stop",
+    );
   });
 
   it("a watcher outlives transient upstream failures: the poller backs off, retries and streams the next change", async () => {
     const stop = new AbortController();
     const stream = readStream(client().watchPipeline({ workspaceId: WS, service: "payments" }, { ...(await user()), signal: stop.signal }));
-    await stream.next((message) => stateOf(message.pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL, "production waiting");
-    const errors = async () => (await gw.gateway.metrics.pipelinePolls.get()).values.find((entry) => entry.labels.result === "error")?.value ?? 0;
+    await stream.next(
+      (message) => stateOf(message.pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL,
+      "production waiting",
+    );
+    const errors = async () =>
+      (await gw.gateway.metrics.pipelinePolls.get()).values.find((entry) => entry.labels.result === "error")?.value ?? 0;
     const errorsBefore = await errors();
     // GitHub refuses the workspace credential's next two requests (secondary rate limit, retry after 1 s).
     await fetch(`${github.url}/_simulator/secondary-rate-limit`, {
@@ -406,10 +481,20 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
     await eventually(errors, (count) => count > errorsBefore, "a failed poll");
 
     await client().reviewDeployment(
-      { workspaceId: WS, service: "payments", environment: "production", runId: BigInt(waitingRun), decision: ReviewDecision.REJECT, comment: "not this one" },
+      {
+        workspaceId: WS,
+        service: "payments",
+        environment: "production",
+        runId: BigInt(waitingRun),
+        decision: ReviewDecision.REJECT,
+        comment: "not this one",
+      },
       await user(WS, GITHUB_TOKENS.releaseManager),
     );
-    await stream.next((message) => stateOf(message.pipeline, "production")?.state === DeploymentState.FAILED, "the rejection, after the failures");
+    await stream.next(
+      (message) => stateOf(message.pipeline, "production")?.state === DeploymentState.FAILED,
+      "the rejection, after the failures",
+    );
     stop.abort();
     const ended = (await stream.finished) as { code?: Code } | undefined;
     expect(ended?.code).toBe(Code.Canceled);
@@ -433,7 +518,10 @@ describe("GitHub failures reach the caller with the right code", () => {
 
       // A read-only user's dispatch is refused for permission, not for rate limit.
       const denied = await errorOf(
-        client().triggerDeployment({ workspaceId: WS, service: "payments", environment: "staging", version: "v2.0.0" }, await user(WS, GITHUB_TOKENS.viewer)),
+        client().triggerDeployment(
+          { workspaceId: WS, service: "payments", environment: "staging", version: "v2.0.0" },
+          await user(WS, GITHUB_TOKENS.viewer),
+        ),
       );
       expect(denied.code).toBe(Code.PermissionDenied);
       expect(denied.findDetails(RetryInfoSchema)).toEqual([]);
@@ -478,7 +566,10 @@ describe("the same flow against GitHub Enterprise Server (/api/v3)", () => {
     expect(versions.map((version) => version.name)).toContain("v1.0.1");
 
     const deploy = async (environment: string, version: string) => {
-      const { run } = await client().triggerDeployment({ workspaceId: GHES_WS, service: "checkout", environment, version }, await user(GHES_WS, GITHUB_TOKENS.dev));
+      const { run } = await client().triggerDeployment(
+        { workspaceId: GHES_WS, service: "checkout", environment, version },
+        await user(GHES_WS, GITHUB_TOKENS.dev),
+      );
       const runId = run?.runId ?? 0n;
       expect(run?.htmlUrl).toContain(ghes.url);
       await ghes.settle(Number(runId));
@@ -486,18 +577,33 @@ describe("the same flow against GitHub Enterprise Server (/api/v3)", () => {
     };
     const first = await deploy("staging", "v1.0.1");
     await deploy("staging", "v1.1.0");
-    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "staging")?.currentVersion === "v1.1.0", "GHES staging at v1.1.0", { workspaceId: GHES_WS });
+    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "staging")?.currentVersion === "v1.1.0", "GHES staging at v1.1.0", {
+      workspaceId: GHES_WS,
+    });
 
     const gated = await deploy("production", "v1.1.0");
-    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL, "GHES production waiting", { workspaceId: GHES_WS });
+    await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.WAITING_APPROVAL,
+      "GHES production waiting",
+      { workspaceId: GHES_WS },
+    );
     await client().reviewDeployment(
       { workspaceId: GHES_WS, service: "checkout", environment: "production", runId: gated, decision: ReviewDecision.APPROVE, comment: "" },
       await user(GHES_WS, GITHUB_TOKENS.releaseManager),
     );
     await ghes.settle(Number(gated));
-    await pipelineUntil("checkout", (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.SUCCESS, "GHES production success", { workspaceId: GHES_WS });
+    await pipelineUntil(
+      "checkout",
+      (pipeline) => stateOf(pipeline, "production")?.state === DeploymentState.SUCCESS,
+      "GHES production success",
+      { workspaceId: GHES_WS },
+    );
 
-    const rollback = await client().rollbackDeployment({ workspaceId: GHES_WS, service: "checkout", environment: "staging" }, await user(GHES_WS, GITHUB_TOKENS.dev));
+    const rollback = await client().rollbackDeployment(
+      { workspaceId: GHES_WS, service: "checkout", environment: "staging" },
+      await user(GHES_WS, GITHUB_TOKENS.dev),
+    );
     expect(rollback).toMatchObject({ version: "v1.0.1", rollbackOfRunId: first });
     const { deployments } = await client().listDeploymentHistory({ workspaceId: GHES_WS, service: "checkout" }, await user(GHES_WS));
     expect(deployments).toHaveLength(4);
@@ -517,15 +623,38 @@ describe("requests the gateway refuses itself", () => {
       ["environment", () => c.triggerDeployment({ workspaceId: WS, service: "checkout", environment: "", version: "v1" }, options)],
       ["version", () => c.triggerDeployment({ workspaceId: WS, service: "checkout", environment: "staging", version: "" }, options)],
       ["decision", () => c.reviewDeployment({ workspaceId: WS, service: "checkout", environment: "production", runId: 1n }, options)],
-      ["run_id", () => c.reviewDeployment({ workspaceId: WS, service: "checkout", environment: "production", decision: ReviewDecision.APPROVE }, options)],
+      [
+        "run_id",
+        () =>
+          c.reviewDeployment(
+            { workspaceId: WS, service: "checkout", environment: "production", decision: ReviewDecision.APPROVE },
+            options,
+          ),
+      ],
       ["page_size", () => c.listDeploymentHistory({ workspaceId: WS, service: "checkout", pageSize: 101 }, options)],
       ["page_size", () => c.listDeploymentHistory({ workspaceId: WS, service: "checkout", pageSize: -1 }, options)],
       ["sha", () => c.listVersions({ workspaceId: WS, service: "checkout", sha: "not-a-sha" }, options)],
       ["repository", () => c.listWorkflows({ workspaceId: WS, repository: "no-slash" }, options)],
       ["github_api_url", () => c.listWorkflows({ workspaceId: WS, repository: "acme/checkout", githubApiUrl: "ftp://example" }, options)],
       ["environment", () => c.upsertEnvironment({ workspaceId: WS }, adminOptions)],
-      ["environment.repository", () => c.upsertEnvironment({ workspaceId: WS, environment: { ...stagingOf("checkout"), repository: "x" } }, adminOptions)],
-      ["inputs", () => c.triggerDeployment({ workspaceId: WS, service: "checkout", environment: "staging", version: "v1", inputs: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`flag${i}`, "x"])) }, options)],
+      [
+        "environment.repository",
+        () => c.upsertEnvironment({ workspaceId: WS, environment: { ...stagingOf("checkout"), repository: "x" } }, adminOptions),
+      ],
+      [
+        "inputs",
+        () =>
+          c.triggerDeployment(
+            {
+              workspaceId: WS,
+              service: "checkout",
+              environment: "staging",
+              version: "v1",
+              inputs: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`flag${i}`, "x"])),
+            },
+            options,
+          ),
+      ],
     ];
     for (const [field, call] of cases) {
       const error = await errorOf(call());
@@ -543,7 +672,9 @@ describe("requests the gateway refuses itself", () => {
 
   it("environment writes need an admin token; deletes are idempotent", async () => {
     const scratch = { ...stagingOf("checkout"), name: "scratch", order: 9 };
-    expect((await errorOf(client().upsertEnvironment({ workspaceId: WS, environment: scratch }, await user()))).code).toBe(Code.PermissionDenied);
+    expect((await errorOf(client().upsertEnvironment({ workspaceId: WS, environment: scratch }, await user()))).code).toBe(
+      Code.PermissionDenied,
+    );
     await client().upsertEnvironment({ workspaceId: WS, environment: scratch }, await admin());
     const request = { workspaceId: WS, service: "checkout", environment: "scratch" };
     expect((await errorOf(client().deleteEnvironment(request, await user()))).code).toBe(Code.PermissionDenied);
@@ -582,14 +713,20 @@ describe("requests the gateway refuses itself", () => {
     await pluginsClient("connect-json", gw.url).disablePlugin({ workspaceId: flipping, pluginId: "deployment" }, await admin(flipping));
     const failure = (await stream.finished) as { code?: Code } | undefined;
     expect(failure?.code).toBe(Code.FailedPrecondition);
-    await eventually(() => metricValue(gw.gateway.metrics.pipelinePollers), (value) => value === 0, "the poller to stop");
+    await eventually(
+      () => metricValue(gw.gateway.metrics.pipelinePollers),
+      (value) => value === 0,
+      "the poller to stop",
+    );
   });
 });
 
 describe("plugin settings travel to the sidecar, never to logs", () => {
   it("calls act with the workspace's own credential and base URL; a client's settings header is ignored", async () => {
     // Were these settings used, the call would fail: nothing listens there, and GitHub knows no such token.
-    const forged = Buffer.from(JSON.stringify({ config: { github_api_url: "http://127.0.0.1:9/api/v3" }, secrets: { github_token: "ghp_forged" } })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({ config: { github_api_url: "http://127.0.0.1:9/api/v3" }, secrets: { github_token: "ghp_forged" } }),
+    ).toString("base64url");
     const options = await user();
     const { workflows } = await client().listWorkflows(
       { workspaceId: WS, repository: "acme/payments" },
@@ -648,19 +785,28 @@ describe("WatchPipeline lifecycle", () => {
     await configure(gw, OTHER, [{ ...stagingOf("checkout"), service: "watched" }]);
     const error = await errorOf(
       (async () => {
-        for await (const _ of client().watchPipeline({ workspaceId: OTHER, service: "watched" }, { ...(await user(OTHER)), timeoutMs: 700 })) {
+        for await (const _ of client().watchPipeline(
+          { workspaceId: OTHER, service: "watched" },
+          { ...(await user(OTHER)), timeoutMs: 700 },
+        )) {
           // keep watching until the deadline
         }
       })(),
     );
     expect(error.code).toBe(Code.DeadlineExceeded);
-    await eventually(() => metricValue(gw.gateway.metrics.pipelinePollers), (value) => value === 0, "the poller to stop");
+    await eventually(
+      () => metricValue(gw.gateway.metrics.pipelinePollers),
+      (value) => value === 0,
+      "the poller to stop",
+    );
   });
 
   it("ends open streams with UNAVAILABLE when the gateway shuts down, so clients retry elsewhere", async () => {
     const leaving = await startGateway({ ...gatewayEnv(), PIPELINE_WATCH_INTERVAL: "100ms", ORBIT_SVC_AUTH_SECRET: gw.secret });
     await enableDeploymentPlugin(leaving, OTHER, github.apiUrl, GITHUB_TOKENS.orbitBot);
-    const stream = readStream(deploymentsClient("grpc", leaving.url).watchPipeline({ workspaceId: OTHER, service: "watched" }, await user(OTHER)));
+    const stream = readStream(
+      deploymentsClient("grpc", leaving.url).watchPipeline({ workspaceId: OTHER, service: "watched" }, await user(OTHER)),
+    );
     await stream.next(undefined, "the first pipeline");
     const closing = leaving.close();
     const failure = (await stream.finished) as { code?: Code } | undefined;

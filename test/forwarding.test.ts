@@ -14,7 +14,6 @@ let gw: RunningGateway;
 
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 
-
 beforeAll(async () => {
   sidecar = await startSidecar();
   gw = await startGateway({
@@ -146,7 +145,12 @@ describe("caching and coalescing", () => {
     const tokenA = await gw.token({ workspaceId: "ws-a" });
     const tokenB = await gw.token({ workspaceId: "ws-b" });
     const client = pluginsClient("grpc", gw.url);
-    const request = (workspaceId: string) => ({ workspaceId, pluginId: "deployment", endpointPath: "/whoami", queryParams: { probe: "burst" } });
+    const request = (workspaceId: string) => ({
+      workspaceId,
+      pluginId: "deployment",
+      endpointPath: "/whoami",
+      queryParams: { probe: "burst" },
+    });
     const before = await sidecar.requestCount();
     const answers = await Promise.all(Array.from({ length: 50 }, () => client.proxyPluginRequest(request("ws-a"), bearer(tokenA))));
     expect(await sidecar.requestCount()).toBe(before + 1);
@@ -256,7 +260,13 @@ describe("tracing", () => {
         { headers: { ...admin.headers, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
       );
       await traced.close(); // flushes the span batch
-      const spans = (exported as { resourceSpans: { scopeSpans: { spans: { traceId: string; name: string; kind: number; parentSpanId?: string; spanId: string }[] }[] }[] }[])
+      const spans = (
+        exported as {
+          resourceSpans: {
+            scopeSpans: { spans: { traceId: string; name: string; kind: number; parentSpanId?: string; spanId: string }[] }[];
+          }[];
+        }[]
+      )
         .flatMap((batch) => batch.resourceSpans)
         .flatMap((resource) => resource.scopeSpans)
         .flatMap((scope) => scope.spans)

@@ -92,7 +92,10 @@ describe("PluginsService handlers", () => {
     expect(routes).toContain("POST /services/{service}/environments/{environment}/deployments");
     expect(routes).not.toContain("GET /whoami");
     const schema = await pluginsClient().getPluginSchema({ pluginId: "jira" });
-    expect(schema.endpoints.find((endpoint) => endpoint.path === "/issues")?.parameters.map((p) => p.name)).toEqual(["projectKey", "status"]);
+    expect(schema.endpoints.find((endpoint) => endpoint.path === "/issues")?.parameters.map((p) => p.name)).toEqual([
+      "projectKey",
+      "status",
+    ]);
   });
 
   it("names the reason of an unknown plugin in ErrorInfo", async () => {
@@ -105,7 +108,11 @@ describe("PluginsService handlers", () => {
 
   it("refuses an invalid configuration with a BadRequest field violation per field", async () => {
     const error = await errorOf(
-      pluginsClient().updatePluginConfig({ workspaceId: WS, pluginId: "deployment", config: { github_api_url: "https://api.github.com", nope: "x" } }),
+      pluginsClient().updatePluginConfig({
+        workspaceId: WS,
+        pluginId: "deployment",
+        config: { github_api_url: "https://api.github.com", nope: "x" },
+      }),
     );
     expect([error.code, reasonOf(error)]).toEqual([Code.InvalidArgument, "INVALID_PLUGIN_CONFIG"]);
     expect(error.findDetails(BadRequestSchema)[0]?.fieldViolations.map((violation) => violation.field)).toEqual(["config.nope"]);
@@ -114,7 +121,11 @@ describe("PluginsService handlers", () => {
   it("checks the plugin is enabled once, before it finds there is no sidecar", async () => {
     const request = { workspaceId: WS, pluginId: "jira", endpointPath: "/issues" };
     expect(reasonOf(await errorOf(pluginsClient().proxyPluginRequest(request)))).toBe("PLUGIN_DISABLED");
-    await pluginsClient().enablePlugin({ workspaceId: WS, pluginId: "jira", config: { base_url: "https://example.atlassian.net", email: "ops@example.com" } });
+    await pluginsClient().enablePlugin({
+      workspaceId: WS,
+      pluginId: "jira",
+      config: { base_url: "https://example.atlassian.net", email: "ops@example.com" },
+    });
     const unavailable = await errorOf(pluginsClient().proxyPluginRequest(request));
     expect([unavailable.code, reasonOf(unavailable)]).toEqual([Code.Unavailable, "NO_SIDECAR"]);
   });
@@ -128,9 +139,27 @@ describe("DeploymentService handlers", () => {
       // The plugin's version rule: a tag, branch or SHA never holds a space.
       ["version", c.triggerDeployment({ workspaceId: WS, service: "checkout", environment: "staging", version: "v1 beta" })],
       ["sha", c.listVersions({ workspaceId: WS, service: "checkout", sha: "xyz" })],
-      ["environment.workflow", c.upsertEnvironment({ workspaceId: WS, environment: { service: "s", name: "e", repository: "acme/s", workflow: "deploy.txt" } })],
-      ["environment.ref", c.upsertEnvironment({ workspaceId: WS, environment: { service: "s", name: "e", repository: "acme/s", workflow: "deploy.yml", ref: "a..b" } })],
-      ["decision", c.reviewDeployment({ workspaceId: WS, service: "checkout", environment: "production", runId: 1n, decision: ReviewDecision.UNSPECIFIED })],
+      [
+        "environment.workflow",
+        c.upsertEnvironment({ workspaceId: WS, environment: { service: "s", name: "e", repository: "acme/s", workflow: "deploy.txt" } }),
+      ],
+      [
+        "environment.ref",
+        c.upsertEnvironment({
+          workspaceId: WS,
+          environment: { service: "s", name: "e", repository: "acme/s", workflow: "deploy.yml", ref: "a..b" },
+        }),
+      ],
+      [
+        "decision",
+        c.reviewDeployment({
+          workspaceId: WS,
+          service: "checkout",
+          environment: "production",
+          runId: 1n,
+          decision: ReviewDecision.UNSPECIFIED,
+        }),
+      ],
       [
         "inputs",
         c.triggerDeployment({

@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(async () => gw.close());
 
-
 const post = (path: string, body: string | Uint8Array, contentType: string) =>
   fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${token}` }, body });
 
@@ -57,7 +56,10 @@ describe("clear errors for bad input", () => {
 
   it("answers an unknown procedure with unimplemented for Connect", async () => {
     const response = await post("/idp.plugins.v1.PluginsService/Nope", "{}", "application/json");
-    expect(await response.json()).toMatchObject({ code: "unimplemented", message: expect.stringContaining("/idp.plugins.v1.PluginsService/Nope") });
+    expect(await response.json()).toMatchObject({
+      code: "unimplemented",
+      message: expect.stringContaining("/idp.plugins.v1.PluginsService/Nope"),
+    });
   });
 
   it("answers an unknown procedure with grpc-status 12 for gRPC-Web", async () => {
@@ -73,7 +75,9 @@ describe("clear errors for bad input", () => {
   });
 
   it("answers an unknown category with INVALID_ARGUMENT listing the categories", async () => {
-    const error = await errorOf(pluginsClient("connect-binary", gw.url).listPlugins({ workspaceId: "ws-a", category: "games" }, bearer(token)));
+    const error = await errorOf(
+      pluginsClient("connect-binary", gw.url).listPlugins({ workspaceId: "ws-a", category: "games" }, bearer(token)),
+    );
     expect(error.code).toBe(Code.InvalidArgument);
     expect(error.rawMessage).toContain("project-management");
   });
@@ -102,7 +106,11 @@ describe("the catalogue", () => {
     expect(plugin?.metadata?.requiredConfigKeys).toEqual(["github_api_url"]);
     const schema = await client.getPluginSchema({ pluginId: "jira" }, bearer(token));
     // Secrets are named (never valued) so a form can offer write-only fields.
-    expect(JSON.parse(schema.jsonSchema)).toMatchObject({ type: "object", required: ["base_url", "email"], "x-orbit-secret-keys": ["api_token"] });
+    expect(JSON.parse(schema.jsonSchema)).toMatchObject({
+      type: "object",
+      required: ["base_url", "email"],
+      "x-orbit-secret-keys": ["api_token"],
+    });
     expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(["GET /health", "GET /issues"]);
   });
 });
@@ -110,7 +118,10 @@ describe("the catalogue", () => {
 describe("logging", () => {
   it("writes one structured line per RPC without the token", async () => {
     const before = gw.logLines.length;
-    await pluginsClient("grpc", gw.url).listPlugins({ workspaceId: "ws-a" }, { headers: { authorization: `Bearer ${token}`, "x-request-id": "req-123" } });
+    await pluginsClient("grpc", gw.url).listPlugins(
+      { workspaceId: "ws-a" },
+      { headers: { authorization: `Bearer ${token}`, "x-request-id": "req-123" } },
+    );
     const lines = gw.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
     const rpc = lines.filter((line) => line.msg === "rpc");
     expect(rpc).toHaveLength(1);
@@ -129,7 +140,10 @@ describe("logging", () => {
   it("logs the error code of a refused call", async () => {
     const before = gw.logLines.length;
     await errorOf(pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "ws-b" }, bearer(token)));
-    const rpc = gw.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "rpc");
+    const rpc = gw.logLines
+      .slice(before)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === "rpc");
     expect(rpc).toEqual([expect.objectContaining({ code: "permission_denied", workspace: "ws-a" })]);
   });
 });

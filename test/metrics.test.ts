@@ -42,7 +42,9 @@ describe("/metrics", () => {
     const duration = byName.get("plugins_request_duration_seconds");
     expect(duration?.type).toBe("HISTOGRAM");
     // The parser keeps buckets but not a histogram's labels; read those from the page.
-    expect(page).toMatch(/plugins_request_duration_seconds_count\{procedure="\/idp\.plugins\.v1\.PluginsService\/GetPlugin",code="ok"\} 1\n/);
+    expect(page).toMatch(
+      /plugins_request_duration_seconds_count\{procedure="\/idp\.plugins\.v1\.PluginsService\/GetPlugin",code="ok"\} 1\n/,
+    );
 
     expect(Number(byName.get("plugins_rate_limit_exceeded_total")?.metrics[0]?.value)).toBe(1);
     expect(byName.has("process_resident_memory_bytes")).toBe(true);

@@ -67,10 +67,20 @@ describe("npm run demo", () => {
 
     const commands = printedCommands(output);
     expect([...commands.keys()]).toEqual(
-      expect.arrayContaining(["ListVersions", "TriggerDeployment", "WatchPipeline", "GetPipeline", "ReviewDeployment", "ListDeploymentHistory", "RollbackDeployment"]),
+      expect.arrayContaining([
+        "ListVersions",
+        "TriggerDeployment",
+        "WatchPipeline",
+        "GetPipeline",
+        "ReviewDeployment",
+        "ListDeploymentHistory",
+        "RollbackDeployment",
+      ]),
     );
     const shell = async (rpc: string) =>
-      JSON.parse((await run("bash", ["-c", commands.get(rpc) as string], { env: { ...process.env, ORBIT_TOKEN: token } })).stdout) as Record<string, unknown>;
+      JSON.parse(
+        (await run("bash", ["-c", commands.get(rpc) as string], { env: { ...process.env, ORBIT_TOKEN: token } })).stdout,
+      ) as Record<string, unknown>;
 
     const versions = (await shell("ListVersions")).versions as { name: string }[];
     expect(versions.map((version) => version.name)).toContain("v1.2.0");
@@ -80,7 +90,10 @@ describe("npm run demo", () => {
     // The runs advance on their own; the pipeline stream shows staging succeed.
     const client = createClient(DeploymentService, transportFor("connect-json", `http://127.0.0.1:${port}`));
     const abort = new AbortController();
-    for await (const update of client.watchPipeline({ workspaceId: "dev-workspace", service: "checkout" }, { ...bearer(token), signal: abort.signal })) {
+    for await (const update of client.watchPipeline(
+      { workspaceId: "dev-workspace", service: "checkout" },
+      { ...bearer(token), signal: abort.signal },
+    )) {
       const staging = update.pipeline?.environments.find((environment) => environment.environment === "staging");
       if (staging?.state === DeploymentState.SUCCESS && staging.currentVersion === "v1.2.0") break;
     }

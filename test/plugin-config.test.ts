@@ -16,7 +16,6 @@ import { freePort } from "./support/redis-server.js";
 const run = promisify(execFile);
 const key = () => randomBytes(32).toString("base64");
 
-
 describe("per-workspace plugin configuration (embedded PGlite)", () => {
   let gw: RunningGateway;
   beforeAll(async () => {
@@ -52,8 +51,18 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
 
     const alpha = await client.listPlugins({ workspaceId: "ws-alpha" }, alice);
     const beta = await client.listPlugins({ workspaceId: "ws-beta" }, bob);
-    expect(Object.fromEntries(alpha.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: false, jira: true, sonarqube: false, jenkins: false });
-    expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({ deployment: true, jira: false, sonarqube: false, jenkins: false });
+    expect(Object.fromEntries(alpha.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({
+      deployment: false,
+      jira: true,
+      sonarqube: false,
+      jenkins: false,
+    });
+    expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({
+      deployment: true,
+      jira: false,
+      sonarqube: false,
+      jenkins: false,
+    });
     expect(beta.plugins.find((plugin) => plugin.id === "deployment")?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(beta.plugins.find((plugin) => plugin.id === "jira")?.config).toEqual({});
 
@@ -95,7 +104,12 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
     expect(plugin?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(plugin?.secretKeysSet).toEqual([]);
     const stale = client.updatePluginConfig(
-      { workspaceId: "ws-merge", pluginId: "deployment", config: { github_app_id: "7" }, expectedVersion: (plugin?.configVersion ?? 0) - 1 },
+      {
+        workspaceId: "ws-merge",
+        pluginId: "deployment",
+        config: { github_app_id: "7" },
+        expectedVersion: (plugin?.configVersion ?? 0) - 1,
+      },
       admin,
     );
     expect(await codeOf(stale)).toBe(Code.Aborted);
@@ -111,7 +125,11 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
     );
     expect(error.code).toBe(Code.InvalidArgument);
     const [badRequest] = error.findDetails(BadRequestSchema);
-    expect(badRequest?.fieldViolations.map((violation) => violation.field).sort()).toEqual(["config.base_url", "config.colour", "config.email"]);
+    expect(badRequest?.fieldViolations.map((violation) => violation.field).sort()).toEqual([
+      "config.base_url",
+      "config.colour",
+      "config.email",
+    ]);
     expect((await client.getPlugin({ workspaceId: "ws-bad", pluginId: "jira" }, admin)).plugin?.enabled).toBe(false);
   });
 
@@ -119,7 +137,12 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
     const client = pluginsClient("connect-json", gw.url);
     const admin = await adminOf("ws-egress", "frank");
     const refusal = async (call: Promise<unknown>) => {
-      const error = ConnectError.from(await call.then(() => undefined, (e: unknown) => e));
+      const error = ConnectError.from(
+        await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       expect(error.code, error.message).toBe(Code.InvalidArgument);
       return { message: error.rawMessage, fields: error.findDetails(BadRequestSchema)[0]?.fieldViolations ?? [] };
     };
@@ -135,7 +158,9 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       ["https://ghe.example:8443/api/v3", "host-not-allowed"],
       ["gopher://api.github.com", "scheme"],
     ] as const) {
-      const enable = await refusal(client.enablePlugin({ workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } }, admin));
+      const enable = await refusal(
+        client.enablePlugin({ workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } }, admin),
+      );
       expect(enable.message).toContain(`config.github_api_url is refused by the egress policy (rule ${rule})`);
       expect(enable.fields.map((field) => field.field)).toEqual(["config.github_api_url"]);
       const update = await refusal(
@@ -146,10 +171,16 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
     expect((await client.getPlugin({ workspaceId: "ws-egress", pluginId: "deployment" }, admin)).plugin?.enabled).toBe(false);
     // Allowed: the defaults, the operator's additions, an explicitly allowed simulator address.
     for (const url of ["https://api.github.com", "https://ghe.example/api/v3", "http://127.0.0.1:4010"]) {
-      const { plugin } = await client.enablePlugin({ workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } }, admin);
+      const { plugin } = await client.enablePlugin(
+        { workspaceId: "ws-egress", pluginId: "deployment", config: { github_api_url: url } },
+        admin,
+      );
       expect(plugin?.config.github_api_url).toBe(url);
     }
-    const jira = await client.updatePluginConfig({ workspaceId: "ws-egress", pluginId: "jira", config: { base_url: "https://acme.atlassian.net" } }, admin);
+    const jira = await client.updatePluginConfig(
+      { workspaceId: "ws-egress", pluginId: "jira", config: { base_url: "https://acme.atlassian.net" } },
+      admin,
+    );
     expect(jira.plugin?.config.base_url).toBe("https://acme.atlassian.net");
   });
 
@@ -210,7 +241,10 @@ describe("secrets at rest on the real PostgreSQL", () => {
 
     const second = await startGateway({ DATABASE_URL: scratch.url, ORBIT_SECRETS_KEYS: k2, ORBIT_SVC_AUTH_SECRET: first.secret });
     try {
-      const { plugin } = await pluginsClient("connect-json", second.url).getPlugin({ workspaceId: "ws-vault", pluginId: "deployment" }, admin);
+      const { plugin } = await pluginsClient("connect-json", second.url).getPlugin(
+        { workspaceId: "ws-vault", pluginId: "deployment" },
+        admin,
+      );
       expect(plugin?.secretKeysSet).toEqual(["github_token"]);
     } finally {
       await second.close();

@@ -11,7 +11,6 @@ import type { PrivateRedis } from "./support/redis-server.js";
 
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-
 function codes(results: ("ok" | ConnectError)[]): (string | Code)[] {
   return results.map((result) => (result === "ok" ? "ok" : result.code));
 }
@@ -115,16 +114,20 @@ describe("per-workspace rate limits in memory", () => {
 
   it("throttles calls without a valid token per client address", async () => {
     const call = () => outcomeOf(pluginsClient("connect-json", gw.url).listPlugins({ workspaceId: "x" }, bearer("not.a.token")));
-    expect(codes([await call(), await call(), await call()])).toEqual([
-      Code.Unauthenticated,
-      Code.Unauthenticated,
-      Code.ResourceExhausted,
-    ]);
+    expect(codes([await call(), await call(), await call()])).toEqual([Code.Unauthenticated, Code.Unauthenticated, Code.ResourceExhausted]);
   });
 
   it("never limits health checks", async () => {
     for (let i = 0; i < 10; i++) {
-      expect((await fetch(`${gw.url}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${gw.url}/grpc.health.v1.Health/Check`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: "{}",
+          })
+        ).status,
+      ).toBe(200);
     }
   });
 });
@@ -174,7 +177,7 @@ describe("when Redis is unreachable", () => {
     const gw = await startGateway({ REDIS_URL: redis.url, RATE_LIMIT_MAX: "1" });
     gateways.push(gw);
     expect(await listAs(gw, "ws-open")).toBe("ok");
-    expect((await listAs(gw, "ws-open") as ConnectError).code).toBe(Code.ResourceExhausted);
+    expect(((await listAs(gw, "ws-open")) as ConnectError).code).toBe(Code.ResourceExhausted);
     await redis.stop();
     for (let i = 0; i < 5; i++) expect(await listAs(gw, "ws-open")).toBe("ok");
     // Every call is counted; the log says it once, not once per call.
@@ -192,7 +195,7 @@ describe("when Redis is unreachable", () => {
     gateways.push(gw);
     expect(await listAs(gw, "ws-closed")).toBe("ok");
     await redis.stop();
-    expect((await listAs(gw, "ws-closed") as ConnectError).code).toBe(Code.Unavailable);
+    expect(((await listAs(gw, "ws-closed")) as ConnectError).code).toBe(Code.Unavailable);
     expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
     await redis.start();
     const deadline = Date.now() + 10_000;

@@ -66,12 +66,26 @@ describe("gRPC server reflection", () => {
 
   it("lets buf curl call the service without a local schema", async () => {
     const token = await gw.token({ workspaceId: "ws-a" });
-    const { stdout: methods } = await run("npx", ["buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", gw.url]);
+    const { stdout: methods } = await run("npx", [
+      "buf",
+      "curl",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      "--list-methods",
+      gw.url,
+    ]);
     expect(methods).toContain("idp.plugins.v1.PluginsService/GetPluginSchema");
     const { stdout } = await run("npx", [
-      "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge",
-      "-H", `Authorization: Bearer ${token}`,
-      "-d", JSON.stringify({ workspace_id: "ws-a", plugin_id: "jira" }),
+      "buf",
+      "curl",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      "-H",
+      `Authorization: Bearer ${token}`,
+      "-d",
+      JSON.stringify({ workspace_id: "ws-a", plugin_id: "jira" }),
       `${gw.url}/idp.plugins.v1.PluginsService/GetPlugin`,
     ]);
     expect(JSON.parse(stdout)).toMatchObject({ plugin: { id: "jira", category: "project-management" } });

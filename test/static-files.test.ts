@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => site?.close());
 
 /** A raw request, so the path reaches the server exactly as written (fetch would normalise it). */
-function get(path: string, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function get(
+  path: string,
+  method = "GET",
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   const { hostname, port } = new URL(site.origin);
   return new Promise((resolve, reject) => {
     const call = request({ host: hostname, port, path, method }, (response) => {

@@ -40,7 +40,10 @@ interface Summary {
 }
 
 async function summary(workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) {
-  const response = await client().proxyPluginRequest({ workspaceId, pluginId: "sonarqube", endpointPath, ...extra }, await asMember(workspaceId));
+  const response = await client().proxyPluginRequest(
+    { workspaceId, pluginId: "sonarqube", endpointPath, ...extra },
+    await asMember(workspaceId),
+  );
   return { status: response.statusCode, body: JSON.parse(new TextDecoder().decode(response.data)) as Summary };
 }
 
@@ -67,7 +70,10 @@ beforeAll(async () => {
     [WS_B, globex],
   ] as const) {
     await client().enablePlugin({ workspaceId, pluginId: "sonarqube", config: { base_url: server.url } }, await asAdmin(workspaceId));
-    await client().updatePluginConfig({ workspaceId, pluginId: "sonarqube", secrets: { api_key: server.token } }, await asAdmin(workspaceId));
+    await client().updatePluginConfig(
+      { workspaceId, pluginId: "sonarqube", secrets: { api_key: server.token } },
+      await asAdmin(workspaceId),
+    );
   }
   for (const [workspaceId, server] of [
     [WS_A, jenkinsAcme],
@@ -102,12 +108,25 @@ describe("SonarQube (stock plugin), two workspaces with different settings", () 
   }, 90_000);
 
   it("maps an unknown project to NOT_FOUND and refuses routes off the allow-list before any upstream call", async () => {
-    const unknown = await errorOf(client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("no-such-project") }, await asMember(WS_A)));
+    const unknown = await errorOf(
+      client().proxyPluginRequest(
+        { workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("no-such-project") },
+        await asMember(WS_A),
+      ),
+    );
     expect(unknown.code).toBe(Code.NotFound);
     expect(unknown.rawMessage).not.toContain(acme.token);
     const before = (await acme.requests()).length;
-    for (const endpointPath of ["/findings", "/instanceUrl", "/entities/api/default/checkout/summary", "/entities/component/other/checkout/summary", "/.backstage/actions/v1/actions"]) {
-      const refused = await errorOf(client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath }, await asMember(WS_A)));
+    for (const endpointPath of [
+      "/findings",
+      "/instanceUrl",
+      "/entities/api/default/checkout/summary",
+      "/entities/component/other/checkout/summary",
+      "/.backstage/actions/v1/actions",
+    ]) {
+      const refused = await errorOf(
+        client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath }, await asMember(WS_A)),
+      );
       expect([Code.NotFound, Code.InvalidArgument], endpointPath).toContain(refused.code);
     }
     expect((await acme.requests()).length).toBe(before);
@@ -117,10 +136,18 @@ describe("SonarQube (stock plugin), two workspaces with different settings", () 
 describe("Jenkins (stock plugin), two workspaces with different settings", () => {
   const PROJECTS = (job: string) => `/v1/entity/default/component/${job}/projects`;
   interface Projects {
-    projects: { name: string; status: string; url: string; lastBuild: { number: number; result: string | null; building: boolean } | null }[];
+    projects: {
+      name: string;
+      status: string;
+      url: string;
+      lastBuild: { number: number; result: string | null; building: boolean } | null;
+    }[];
   }
   const projects = async (workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) => {
-    const response = await client().proxyPluginRequest({ workspaceId, pluginId: "jenkins", endpointPath, ...extra }, await asMember(workspaceId));
+    const response = await client().proxyPluginRequest(
+      { workspaceId, pluginId: "jenkins", endpointPath, ...extra },
+      await asMember(workspaceId),
+    );
     return JSON.parse(new TextDecoder().decode(response.data)) as Projects;
   };
 
@@ -139,7 +166,9 @@ describe("Jenkins (stock plugin), two workspaces with different settings", () =>
   it("workspace B reaches nothing of A's Jenkins: path, query, body, headers, other routes", async () => {
     await projects(WS_B, PROJECTS("checkout"));
     const before = (await jenkinsAcme.requests()).length;
-    const aSettings = Buffer.from(JSON.stringify({ config: { base_url: jenkinsAcme.url, username: jenkinsAcme.user }, secrets: { api_key: jenkinsAcme.apiToken } })).toString("base64url");
+    const aSettings = Buffer.from(
+      JSON.stringify({ config: { base_url: jenkinsAcme.url, username: jenkinsAcme.user }, secrets: { api_key: jenkinsAcme.apiToken } }),
+    ).toString("base64url");
     const attempts: (() => Promise<unknown>)[] = [
       () => projects(WS_B, PROJECTS("payments")),
       () => projects(WS_B, "/v1/entity/ws-stock-a/component/payments/projects"),
@@ -147,7 +176,11 @@ describe("Jenkins (stock plugin), two workspaces with different settings", () =>
       () => projects(WS_B, PROJECTS("payments"), { queryParams: { branch: "main" } }),
       () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7"),
       () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7/consoleText"),
-      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7", { httpMethod: "POST", body: new TextEncoder().encode("{}") }),
+      () =>
+        projects(WS_B, "/v1/entity/default/component/payments/job/payments/7", {
+          httpMethod: "POST",
+          body: new TextEncoder().encode("{}"),
+        }),
       () => projects(WS_B, PROJECTS("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } }),
       async () => {
         const token = await gw.token({ workspaceId: WS_B });
@@ -173,12 +206,16 @@ describe("a workspace whose settings the plugin refuses at start-up", () => {
     const WS_C = "ws-stock-c";
     // No API key: the SonarQube plugin refuses a partial config when it starts.
     await client().enablePlugin({ workspaceId: WS_C, pluginId: "sonarqube", config: { base_url: acme.url } }, await asAdmin(WS_C));
-    const failed = await errorOf(client().proxyPluginRequest({ workspaceId: WS_C, pluginId: "sonarqube", endpointPath: SUMMARY("checkout") }, await asMember(WS_C)));
+    const failed = await errorOf(
+      client().proxyPluginRequest({ workspaceId: WS_C, pluginId: "sonarqube", endpointPath: SUMMARY("checkout") }, await asMember(WS_C)),
+    );
     expect(failed.code).toBe(Code.Unavailable);
     expect(failed.rawMessage).toContain("All (or none) of baseUrl and apiKey must be provided");
 
     const health = async (workspaceId: string) => {
-      const response = await fetch(`${sidecar.url}/api/sonarqube/health`, { headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId } });
+      const response = await fetch(`${sidecar.url}/api/sonarqube/health`, {
+        headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId },
+      });
       return { status: response.status, body: (await response.json()) as { error?: { message: string } } };
     };
     const c = await health(WS_C);
@@ -198,16 +235,33 @@ describe("a workspace whose settings the plugin refuses at start-up", () => {
 });
 
 describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube)", () => {
-  const aSettings = () => Buffer.from(JSON.stringify({ config: { base_url: acme.url }, secrets: { api_key: acme.token } })).toString("base64url");
+  const aSettings = () =>
+    Buffer.from(JSON.stringify({ config: { base_url: acme.url }, secrets: { api_key: acme.token } })).toString("base64url");
   const attempts: [string, () => Promise<unknown>][] = [
     ["A's project by path", async () => summary(WS_B, SUMMARY("payments"))],
     ["A's workspace as namespace", async () => summary(WS_B, "/entities/component/ws-stock-a/payments/summary")],
     ["instance-prefixed name, encoded slash", async () => summary(WS_B, "/entities/component/default/ws-stock-a%2Fpayments/summary")],
     ["traversal out of the plugin", async () => summary(WS_B, "/../jira/issues")],
-    ["instanceKey in the query", async () => summary(WS_B, SUMMARY("payments"), { queryParams: { instanceKey: WS_A, componentKey: "payments" } })],
-    ["deprecated /findings with a component", async () => summary(WS_B, "/findings", { queryParams: { componentKey: "payments", instanceKey: WS_A } })],
-    ["POST with an instance in the body", async () => summary(WS_B, SUMMARY("payments"), { httpMethod: "POST", body: new TextEncoder().encode(JSON.stringify({ instanceKey: WS_A, baseUrl: acme.url })) })],
-    ["X-Orbit-Workspace-Id as a forwarded header", async () => summary(WS_B, SUMMARY("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } })],
+    [
+      "instanceKey in the query",
+      async () => summary(WS_B, SUMMARY("payments"), { queryParams: { instanceKey: WS_A, componentKey: "payments" } }),
+    ],
+    [
+      "deprecated /findings with a component",
+      async () => summary(WS_B, "/findings", { queryParams: { componentKey: "payments", instanceKey: WS_A } }),
+    ],
+    [
+      "POST with an instance in the body",
+      async () =>
+        summary(WS_B, SUMMARY("payments"), {
+          httpMethod: "POST",
+          body: new TextEncoder().encode(JSON.stringify({ instanceKey: WS_A, baseUrl: acme.url })),
+        }),
+    ],
+    [
+      "X-Orbit-Workspace-Id as a forwarded header",
+      async () => summary(WS_B, SUMMARY("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } }),
+    ],
     [
       "X-Orbit-* headers as call metadata",
       async () => {
@@ -219,7 +273,11 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
         return new TextDecoder().decode(response.data);
       },
     ],
-    ["A's workspace id with B's token", async () => client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("payments") }, await asMember(WS_B))],
+    [
+      "A's workspace id with B's token",
+      async () =>
+        client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "sonarqube", endpointPath: SUMMARY("payments") }, await asMember(WS_B)),
+    ],
   ];
 
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's SonarQube`, async () => {
@@ -233,7 +291,8 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
       } catch (error) {
         seen = String((error as Error).message);
       }
-      if (seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token)) leaks.push(name);
+      if (seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token))
+        leaks.push(name);
     }
     expect(leaks).toEqual([]);
     expect((await acme.requests()).length).toBe(acmeCallsBefore);
@@ -273,7 +332,9 @@ describe("a settings change under steady traffic", () => {
     await Promise.all(loops);
 
     const timeToEffectMs = effectiveAt - changedAt;
-    console.info(`sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`);
+    console.info(
+      `sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`,
+    );
     expect(effectiveAt).toBeGreaterThan(0);
     expect(tally[WS_A]!.failed).toEqual([]);
     expect(tally[WS_B]!.failed).toEqual([]);
@@ -285,21 +346,31 @@ describe("a settings change under steady traffic", () => {
 
 describe("every catalogue entry", () => {
   const entries = loadCatalogue().entries;
-  const stockPins = (JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+  const stockPins = (
+    JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as {
+      dependencies: Record<string, string>;
+    }
+  ).dependencies;
 
-  it.each(entries.map((entry) => [entry.id, entry] as const))("%s has a settings schema naming its required keys and keeping secrets out", (_id, entry) => {
-    const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
-    expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
-    for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
-    for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
-  });
+  it.each(entries.map((entry) => [entry.id, entry] as const))(
+    "%s has a settings schema naming its required keys and keeping secrets out",
+    (_id, entry) => {
+      const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
+      expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
+      for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
+      for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
+    },
+  );
 
-  it.each(entries.map((entry) => [entry.id, entry] as const))("%s is hosted by the sidecar behind the workspace gate", async (_id, entry) => {
-    const health = (headers: Record<string, string>) => fetch(`${sidecar.url}${entry.apiBasePath}/health`, { headers });
-    expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
-    expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
-    expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
-    // Stock plugins run the catalogued package at exactly the catalogued version.
-    if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
-  });
+  it.each(entries.map((entry) => [entry.id, entry] as const))(
+    "%s is hosted by the sidecar behind the workspace gate",
+    async (_id, entry) => {
+      const health = (headers: Record<string, string>) => fetch(`${sidecar.url}${entry.apiBasePath}/health`, { headers });
+      expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
+      expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
+      expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
+      // Stock plugins run the catalogued package at exactly the catalogued version.
+      if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
+    },
+  );
 });

@@ -15,11 +15,29 @@ let ca: Buffer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gateway-tls-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
   ca = readFileSync(join(dir, "cert.pem"));
   gw = await startGateway({ TLS_CERT_FILE: join(dir, "cert.pem"), TLS_KEY_FILE: join(dir, "key.pem") });
 });
@@ -33,10 +51,7 @@ describe("TLS with ALPN", () => {
     expect(gw.url.startsWith("https://")).toBe(true);
     const token = await gw.token({ workspaceId: "ws-a" });
     const grpc = createClient(PluginsService, createGrpcTransport({ baseUrl: gw.url, nodeOptions: { ca } }));
-    const connect = createClient(
-      PluginsService,
-      createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", nodeOptions: { ca } }),
-    );
+    const connect = createClient(PluginsService, createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", nodeOptions: { ca } }));
     expect((await grpc.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(4);
     expect((await connect.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(4);
   });

@@ -64,14 +64,19 @@ describe("ListGitHubPullRequests (deployment plugin)", () => {
 
     const merged = await client().listGitHubPullRequests({ workspaceId: WS, repository: "acme/checkout", state: "merged" }, await user());
     expect(merged.pullRequests.map((pull) => [pull.title, pull.state])).toEqual([["Retry payment authorisation once", "merged"]]);
-    const closed = await client().listGitHubPullRequests({ workspaceId: WS, repository: "acme/checkout", state: "closed" }, await user(WS, GITHUB_TOKENS.dev));
+    const closed = await client().listGitHubPullRequests(
+      { workspaceId: WS, repository: "acme/checkout", state: "closed" },
+      await user(WS, GITHUB_TOKENS.dev),
+    );
     expect(closed.pullRequests.map((pull) => pull.title)).toContain("Experiment: new basket layout");
   });
 
   it("refuses bad arguments, an unknown repository and a workspace without the plugin", async () => {
     const noRepository = await errorOf(client().listGitHubPullRequests({ workspaceId: WS, repository: "" }, await user()));
     expect([noRepository.code, noRepository.rawMessage]).toEqual([Code.InvalidArgument, "repository is required"]);
-    const badState = await errorOf(client().listGitHubPullRequests({ workspaceId: WS, repository: "acme/checkout", state: "draft" }, await user()));
+    const badState = await errorOf(
+      client().listGitHubPullRequests({ workspaceId: WS, repository: "acme/checkout", state: "draft" }, await user()),
+    );
     expect(badState.code).toBe(Code.InvalidArgument);
     expect(badState.rawMessage).toContain("state");
     const unknown = await errorOf(client().listGitHubPullRequests({ workspaceId: WS, repository: "acme/no-such-repo" }, await user()));
@@ -88,7 +93,10 @@ describe("ListJiraIssues (jira plugin)", () => {
     expect(issues[0]).toMatchObject({ summary: "Clean up unused staging databases", status: "To Do", assignee: "" });
     expect(issues[0]?.key).toMatch(/^OPS-\d+$/);
     expect(Date.parse(issues[0]?.createdAt ?? "")).toBe(Date.parse("2026-02-15T11:11:11Z"));
-    expect(issues.find((issue) => issue.summary === "Rotate the payment gateway keys")).toMatchObject({ status: "Done", assignee: "Ada Lovelace" });
+    expect(issues.find((issue) => issue.summary === "Rotate the payment gateway keys")).toMatchObject({
+      status: "Done",
+      assignee: "Ada Lovelace",
+    });
 
     const log = await jira.requests();
     expect(log.at(-1)).toMatchObject({ account: JIRA_DEMO_ACCOUNT.email, status: 200 });

@@ -68,14 +68,21 @@ export function faultLines(ledger: Ledger, faults: readonly FaultRecord[]): stri
       `${fault.name} (${fault.how}): down ${seconds(fault.backAt - fault.stoppedAt)} (restart took ${seconds(fault.backAt - fault.restartedAt)})`,
       `  failed calls while away: ${failureText}`,
     ];
-    if (fault.inUseAt !== undefined) lines.push(`  gateway using ${fault.name} again ${seconds(fault.inUseAt - fault.backAt)} after it answered`);
+    if (fault.inUseAt !== undefined)
+      lines.push(`  gateway using ${fault.name} again ${seconds(fault.inUseAt - fault.backAt)} after it answered`);
     if (recoveryText) lines.push(`  first success after it answered: ${recoveryText}`);
     lines.push(`  recovery: ${worstMs === undefined ? "NOT within the observation window" : seconds(worstMs)}`);
     return lines;
   });
 }
 
-export function goalLines(ledger: Ledger, faults: readonly FaultRecord[], deadlineMs: number, writes: WriteCheck, lateGraceMs: number): string[] {
+export function goalLines(
+  ledger: Ledger,
+  faults: readonly FaultRecord[],
+  deadlineMs: number,
+  writes: WriteCheck,
+  lateGraceMs: number,
+): string[] {
   const late = ledger.outcomes.filter((o) => o.result === "hang" || o.endedAt - o.startedAt > deadlineMs + lateGraceMs);
   const verdict = (met: boolean) => (met ? "GOAL MET   " : "GOAL MISSED");
   const lines = [

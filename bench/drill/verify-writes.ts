@@ -16,7 +16,10 @@ export async function verifyWrites(client: PluginsClient, workspaces: readonly D
   for (const workspace of workspaces) {
     let stored = "";
     await waitFor(`reading ${workspace.id}'s configuration`, 30_000, async () => {
-      const { plugin } = await client.getPlugin({ workspaceId: workspace.id, pluginId: "deployment" }, { headers: bearer(workspace.adminToken) });
+      const { plugin } = await client.getPlugin(
+        { workspaceId: workspace.id, pluginId: "deployment" },
+        { headers: bearer(workspace.adminToken) },
+      );
       stored = plugin?.config.github_app_id ?? "";
       return true;
     });

@@ -72,7 +72,10 @@ export async function measureWatchers(
       streams.push(
         (async () => {
           try {
-            for await (const { pipeline } of client.watchPipeline({ workspaceId: WORKSPACE, service: SERVICE }, { ...as(orbitToken), signal: stop.signal })) {
+            for await (const { pipeline } of client.watchPipeline(
+              { workspaceId: WORKSPACE, service: SERVICE },
+              { ...as(orbitToken), signal: stop.signal },
+            )) {
               received[index] = (received[index] ?? 0) + 1;
               if (index === 0) seen.push(describeEnvironment(pipeline, shape.environment));
               first();
@@ -84,7 +87,10 @@ export async function measureWatchers(
       );
     }
     // A stream that fails before its first pipeline fails the run instead of hanging it.
-    await Promise.race([Promise.all(firsts), Promise.all(streams).then(() => Promise.reject(new Error("a watch ended before its first pipeline")))]);
+    await Promise.race([
+      Promise.all(firsts),
+      Promise.all(streams).then(() => Promise.reject(new Error("a watch ended before its first pipeline"))),
+    ]);
   });
 
   const joinMs = performance.now() - joinStarted;
@@ -107,7 +113,15 @@ export async function measureWatchers(
   stop.abort();
   await Promise.all(streams);
   await waitFor("the gateway to stop its pipeline poller", 30_000, async () => (await watchFigures(gatewayUrl)).pollers === 0);
-  return { join, window, polls: { join: pollsBefore - pollsAtStart, window: polls }, joinMs, maxPollers, seen, messages: { min: Math.min(...received), max: Math.max(...received) } };
+  return {
+    join,
+    window,
+    polls: { join: pollsBefore - pollsAtStart, window: polls },
+    joinMs,
+    maxPollers,
+    seen,
+    messages: { min: Math.min(...received), max: Math.max(...received) },
+  };
 }
 
 /** "RUNNING (run in_progress, job queued)": one environment of a pipeline, as a watcher sees it. */

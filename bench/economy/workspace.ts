@@ -47,14 +47,21 @@ export async function configureWorkspace(
   adminToken: string,
   githubApiUrl: string,
   workspaceGitHubToken: string,
-  environments: ReadonlyArray<{ readonly name: string; readonly githubEnvironment: string; readonly environmentInput: string }> = ENVIRONMENTS,
+  environments: ReadonlyArray<{
+    readonly name: string;
+    readonly githubEnvironment: string;
+    readonly environmentInput: string;
+  }> = ENVIRONMENTS,
 ): Promise<void> {
   const transport = createConnectTransport({ baseUrl: gatewayUrl, httpVersion: "1.1" });
   const plugins = createClient(PluginsService, transport);
   const deployments = createClient(DeploymentService, transport);
   const options = as(adminToken);
   await plugins.enablePlugin({ workspaceId: WORKSPACE, pluginId: "deployment", config: { github_api_url: githubApiUrl } }, options);
-  await plugins.updatePluginConfig({ workspaceId: WORKSPACE, pluginId: "deployment", secrets: { github_token: workspaceGitHubToken } }, options);
+  await plugins.updatePluginConfig(
+    { workspaceId: WORKSPACE, pluginId: "deployment", secrets: { github_token: workspaceGitHubToken } },
+    options,
+  );
   for (const [order, environment] of environments.entries()) {
     await deployments.upsertEnvironment(
       {

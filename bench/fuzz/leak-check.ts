@@ -75,7 +75,11 @@ export function assertDetectorWorks(workspaces: readonly FuzzWorkspace[]): void 
     ["foreign config value", { code: "ok", text: `url ${other.config.github_api_url}` }, (v) => v.leakedFrom.includes(other.id)],
     ["foreign echo", { code: "ok", text: "", data: echo(other.id) }, (v) => v.wrongWorkspace],
     ["own secret", { code: "ok", text: `token ${own.secretMarkers[0]}` }, (v) => v.secretExposed],
-    ["own values only", { code: "ok", text: `${own.id} ${own.config.github_api_url}`, data: echo(own.id) }, (v) => !v.wrongWorkspace && v.leakedFrom.length === 0],
+    [
+      "own values only",
+      { code: "ok", text: `${own.id} ${own.config.github_api_url}`, data: echo(own.id) },
+      (v) => !v.wrongWorkspace && v.leakedFrom.length === 0,
+    ],
     ["request echoed back", { code: "PermissionDenied", text: `not valid for workspace "${other.id}"` }, (v) => v.leakedFrom.length === 0],
   ];
   for (const [name, outcome, expected] of cases) {

@@ -18,7 +18,11 @@ export interface Credentials {
 
 type AnyProcedure = (request: unknown, options: CallOptions) => Promise<unknown>;
 
-export async function execute(clients: Readonly<Record<ClientProtocol, PluginsClient>>, credentials: Credentials, call: FuzzCall): Promise<CallOutcome> {
+export async function execute(
+  clients: Readonly<Record<ClientProtocol, PluginsClient>>,
+  credentials: Credentials,
+  call: FuzzCall,
+): Promise<CallOutcome> {
   const seen: string[] = [];
   const capture = (headers: Headers) => headers.forEach((value, name) => seen.push(`${name}: ${value}`));
   // The generated client's methods differ only in message types; the fuzz builds messages as plain objects.

@@ -26,7 +26,11 @@ export class FuzzTally {
     if (outcome.code === "ok" && call.echoes && outcome.data !== undefined) this.echoesChecked++;
     if (verdict.leakedFrom.length > 0 || verdict.wrongWorkspace) {
       this.leaks++;
-      this.#sample(call, outcome, verdict.wrongWorkspace ? "answer acted for another workspace" : `values of ${verdict.leakedFrom.join(", ")}`);
+      this.#sample(
+        call,
+        outcome,
+        verdict.wrongWorkspace ? "answer acted for another workspace" : `values of ${verdict.leakedFrom.join(", ")}`,
+      );
     }
     if (verdict.secretExposed) {
       this.secretExposures++;

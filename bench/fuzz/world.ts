@@ -26,7 +26,12 @@ export interface FuzzWorkspace {
 
 const TOKEN_TTL_SECONDS = 4 * 3600;
 
-export async function createWorkspaces(gateway: GatewayProcess, client: PluginsClient, count: number, random: Random): Promise<FuzzWorkspace[]> {
+export async function createWorkspaces(
+  gateway: GatewayProcess,
+  client: PluginsClient,
+  count: number,
+  random: Random,
+): Promise<FuzzWorkspace[]> {
   const workspaces: FuzzWorkspace[] = [];
   for (let n = 0; n < count; n++) {
     // Fixed-width random parts: no marker is a prefix or substring of another's.
@@ -42,9 +47,15 @@ export async function createWorkspaces(gateway: GatewayProcess, client: PluginsC
     };
     const secrets = { github_token: `ghs_${random.hex(36)}` };
     const users = await Promise.all(
-      userIds.map(async (userId) => ({ id: userId, token: await gateway.token({ userId, workspaceId: id, ttlSeconds: TOKEN_TTL_SECONDS }) })),
+      userIds.map(async (userId) => ({
+        id: userId,
+        token: await gateway.token({ userId, workspaceId: id, ttlSeconds: TOKEN_TTL_SECONDS }),
+      })),
     );
-    const admin = { id: adminId, token: await gateway.token({ userId: adminId, workspaceId: id, admin: true, ttlSeconds: TOKEN_TTL_SECONDS }) };
+    const admin = {
+      id: adminId,
+      token: await gateway.token({ userId: adminId, workspaceId: id, admin: true, ttlSeconds: TOKEN_TTL_SECONDS }),
+    };
     await enableDeployment(client, admin.token, id, config, secrets);
     workspaces.push({
       id,

@@ -31,6 +31,8 @@ export function cpuMillis(pid: number): number | undefined {
 
 /** CPU time of a process and its descendants (a cluster's primary and workers), in milliseconds. */
 export function treeCpuMillis(root: number): number | undefined {
-  const times = processTree(root).map(cpuMillis).filter((time): time is number => time !== undefined);
+  const times = processTree(root)
+    .map(cpuMillis)
+    .filter((time): time is number => time !== undefined);
   return times.length === 0 ? undefined : times.reduce((sum, time) => sum + time, 0);
 }

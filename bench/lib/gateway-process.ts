@@ -57,7 +57,12 @@ export async function startGatewayProcess(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`the gateway at ${url}`, 60_000, async () => (await fetch(`${url}/healthz`)).ok, exitedEarly(child, () => output));
+  await waitFor(
+    `the gateway at ${url}`,
+    60_000,
+    async () => (await fetch(`${url}/healthz`)).ok,
+    exitedEarly(child, () => output),
+  );
   return {
     url,
     pid: child.pid ?? 0,

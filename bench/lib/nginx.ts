@@ -73,7 +73,12 @@ ${setHeaders}
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`nginx at ${url}`, 10_000, async () => (await fetch(`${url}/`)).status > 0, exitedEarly(child, () => output));
+  await waitFor(
+    `nginx at ${url}`,
+    10_000,
+    async () => (await fetch(`${url}/`)).status > 0,
+    exitedEarly(child, () => output),
+  );
   return {
     url,
     pid: child.pid ?? 0,
@@ -87,5 +92,9 @@ ${setHeaders}
 
 function nginxVersion(): string {
   // nginx prints "nginx version: nginx/1.22.1" on stderr.
-  return spawnSync("nginx", ["-v"], { encoding: "utf8" }).stderr.trim().replace(/^nginx version: /, "") || "unknown";
+  return (
+    spawnSync("nginx", ["-v"], { encoding: "utf8" })
+      .stderr.trim()
+      .replace(/^nginx version: /, "") || "unknown"
+  );
 }

@@ -47,7 +47,10 @@ export async function startBenchGateway(run: BenchGatewayRun): Promise<BenchGate
     const client = pluginsClient(gateway.url);
     await enableDeployment(client, admin, WORKSPACE, { github_api_url: "https://api.github.com" });
     // Fill the cache once, so a cached run's every measured call is a hit.
-    await client.proxyPluginRequest({ workspaceId: WORKSPACE, pluginId: ROUTE.plugin, endpointPath: ROUTE.endpoint }, { headers: bearer(userToken) });
+    await client.proxyPluginRequest(
+      { workspaceId: WORKSPACE, pluginId: ROUTE.plugin, endpointPath: ROUTE.endpoint },
+      { headers: bearer(userToken) },
+    );
     return { process: gateway, userToken };
   } catch (error) {
     console.error(`gateway output:\n${gateway.output()}`);

@@ -23,9 +23,13 @@ export async function compileFloor(): Promise<CompiledFloor> {
   await symlink(join(ROOT_DIR, "node_modules"), join(dir, "node_modules"));
   const tsc = join(ROOT_DIR, "node_modules", "typescript", "bin", "tsc");
   const flags = ["--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck"];
-  await promisify(execFile)(process.execPath, [tsc, ...flags, "--rootDir", ROOT_DIR, "--outDir", dir, join(ROOT_DIR, "bench/overhead/floor-proxy.ts")], {
-    cwd: ROOT_DIR,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [tsc, ...flags, "--rootDir", ROOT_DIR, "--outDir", dir, join(ROOT_DIR, "bench/overhead/floor-proxy.ts")],
+    {
+      cwd: ROOT_DIR,
+    },
+  );
   return { entry: join(dir, "bench/overhead/floor-proxy.js"), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 

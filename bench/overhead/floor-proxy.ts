@@ -45,7 +45,9 @@ http1Server.on("connection", (socket: import("node:net").Socket) => socket.setNo
 h2cServer.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
 
 const listen = (server: http.Server | http2.Http2Server) =>
-  new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  new Promise<string>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 console.log(JSON.stringify({ http1: await listen(http1Server), h2c: await listen(h2cServer) }));
 
 const stop = () => {

@@ -28,9 +28,7 @@ export interface Finding {
 }
 
 /** What one tree's `npm audit --json` said: a report, or why there is none. */
-export type TreeAudit =
-  | { readonly tree: string; readonly report: unknown }
-  | { readonly tree: string; readonly unreachable: string };
+export type TreeAudit = { readonly tree: string; readonly report: unknown } | { readonly tree: string; readonly unreachable: string };
 
 export interface AuditVerdict {
   readonly counts: ReadonlyArray<{ tree: string; counts: Record<Severity, number> } | { tree: string; unreachable: string }>;
@@ -102,7 +100,9 @@ export function parseAccepted(file: unknown): { accepted: AcceptedAdvisory[]; pr
   const problems: string[] = [];
   list.forEach((entry: Partial<AcceptedAdvisory>, index) => {
     const where = `accepted advisories[${index}]${typeof entry?.id === "string" ? ` (${entry.id})` : ""}`;
-    const missing = (["id", "package", "reason", "reviewBy"] as const).filter((key) => typeof entry?.[key] !== "string" || entry[key] === "");
+    const missing = (["id", "package", "reason", "reviewBy"] as const).filter(
+      (key) => typeof entry?.[key] !== "string" || entry[key] === "",
+    );
     if (missing.length > 0) problems.push(`${where}: ${missing.join(", ")} missing`);
     else if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.reviewBy ?? "") || Number.isNaN(Date.parse(`${entry.reviewBy}T00:00:00Z`))) {
       problems.push(`${where}: reviewBy must be a date (YYYY-MM-DD)`);

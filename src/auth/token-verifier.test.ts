@@ -26,11 +26,19 @@ describe("createTokenVerifier's memory of verified tokens", () => {
   });
 
   it("does not let a tampered copy of a verified token through", async () => {
-    const verifier = createTokenVerifier({ mode: "shared-secret", secret: SECRET, issuer: "orbit-www", audience: "orbit-services", clockToleranceMs: 0 });
+    const verifier = createTokenVerifier({
+      mode: "shared-secret",
+      secret: SECRET,
+      issuer: "orbit-www",
+      audience: "orbit-services",
+      clockToleranceMs: 0,
+    });
     const token = await mintServiceToken(SECRET, { userId: "u1", workspaceId: "ws1" });
     expect((await verifier.verify([`Bearer ${token}`])).kind).toBe("authenticated");
     const [header, payload, signature] = token.split(".") as [string, string, string];
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), wid: "ws2" })).toString("base64url");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), wid: "ws2" })).toString(
+      "base64url",
+    );
     expect((await verifier.verify([`Bearer ${header}.${forged}.${signature}`])).kind).toBe("rejected");
   });
 });

@@ -112,7 +112,7 @@ function describe(error: unknown): string {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's signing algorithm is not accepted";
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
   if (error instanceof joseErrors.JWKSNoMatchingKey) return "no key of the JWKS matches the token";
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError && error.code === "ERR_JWKS_INVALID") {
+  if (error instanceof joseErrors.JWKSTimeout || (error instanceof joseErrors.JOSEError && error.code === "ERR_JWKS_INVALID")) {
     return "the signing keys could not be fetched";
   }
   if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) return "the token is malformed";

@@ -50,8 +50,10 @@ function checkCombinations(config: Config, problems: string[]): void {
   if (config.workers > 1) {
     // Each process would otherwise have a database, budgets, caches and a development secret of its own.
     const shared = "every gateway process must share it";
-    if (config.databaseUrl === undefined) problems.push(`DATABASE_URL: required when GATEWAY_WORKERS > 1 (${shared}; embedded PGlite belongs to one process)`);
-    if (config.redisUrl === undefined) problems.push(`REDIS_URL: required when GATEWAY_WORKERS > 1 (${shared}: rate-limit budgets and caches)`);
+    if (config.databaseUrl === undefined)
+      problems.push(`DATABASE_URL: required when GATEWAY_WORKERS > 1 (${shared}; embedded PGlite belongs to one process)`);
+    if (config.redisUrl === undefined)
+      problems.push(`REDIS_URL: required when GATEWAY_WORKERS > 1 (${shared}: rate-limit budgets and caches)`);
     if (config.authSecret === undefined && config.jwksUrl === undefined) {
       problems.push(`ORBIT_SVC_AUTH_SECRET: required when GATEWAY_WORKERS > 1 (or configure ORBIT_JWKS_URL; ${shared})`);
     }

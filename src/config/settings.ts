@@ -24,32 +24,41 @@ const positiveInt = z.coerce.number().int().positive();
 const optionalText = z.string().trim().min(1).optional();
 
 /** Duration as milliseconds or with a unit: "250ms", "30s", "5m", "1h". */
-export const duration = z.string().trim().transform((value, ctx) => {
-  const match = /^(\d+)\s*(ms|s|m|min|minute|minutes|h|hour|hours)?$/.exec(value);
-  if (!match) {
-    ctx.addIssue({ code: "custom", message: `"${value}" is not a duration (use e.g. 500ms, 30s, 1m)` });
-    return z.NEVER;
-  }
-  const amount = Number(match[1]);
-  const unit = match[2] ?? "ms";
-  const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit.startsWith("m") ? 60_000 : 3_600_000;
-  return amount * factor;
-});
-
-/** "ws-a=500,ws-b=50": per-workspace request budgets. */
-const workspaceBudgets = z.string().trim().transform((value, ctx) => {
-  const budgets = new Map<string, number>();
-  for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
-    const [workspace, max, ...rest] = entry.split("=");
-    const parsed = Number(max);
-    if (!workspace || rest.length > 0 || !Number.isInteger(parsed) || parsed < 0) {
-      ctx.addIssue({ code: "custom", message: `"${entry}" is not workspace=count` });
+export const duration = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const match = /^(\d+)\s*(ms|s|m|min|minute|minutes|h|hour|hours)?$/.exec(value);
+    if (!match) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a duration (use e.g. 500ms, 30s, 1m)` });
       return z.NEVER;
     }
-    budgets.set(workspace.trim(), parsed);
-  }
-  return budgets;
-});
+    const amount = Number(match[1]);
+    const unit = match[2] ?? "ms";
+    const factor = unit === "ms" ? 1 : unit === "s" ? 1_000 : unit.startsWith("m") ? 60_000 : 3_600_000;
+    return amount * factor;
+  });
+
+/** "ws-a=500,ws-b=50": per-workspace request budgets. */
+const workspaceBudgets = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const budgets = new Map<string, number>();
+    for (const entry of value
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const [workspace, max, ...rest] = entry.split("=");
+      const parsed = Number(max);
+      if (!workspace || rest.length > 0 || !Number.isInteger(parsed) || parsed < 0) {
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not workspace=count` });
+        return z.NEVER;
+      }
+      budgets.set(workspace.trim(), parsed);
+    }
+    return budgets;
+  });
 
 const list = z.string().transform((value) =>
   value
@@ -241,7 +250,8 @@ export const settings = {
     env: "PLUGIN_CACHE_TTL",
     schema: duration.default(300_000),
     defaultText: "5m",
-    description: "How long GET answers of plugins are cached (per workspace, plugin, path, query and user token); a plugin's `cacheTtlSeconds` in the catalogue overrides it. `0` turns caching off.",
+    description:
+      "How long GET answers of plugins are cached (per workspace, plugin, path, query and user token); a plugin's `cacheTtlSeconds` in the catalogue overrides it. `0` turns caching off.",
   },
   pluginStateCacheTtl: {
     env: "PLUGIN_STATE_CACHE_TTL",

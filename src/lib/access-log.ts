@@ -37,7 +37,5 @@ export function registerAccessLog(app: FastifyInstance, metrics: GatewayMetrics,
 
 function codeName(code: Code | undefined): string {
   if (code === undefined) return "ok";
-  return Code[code]
-    .replace(/([a-z])([A-Z])/g, "$1_$2")
-    .toLowerCase();
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }

@@ -14,15 +14,9 @@ export const requestIdKey = createContextKey<string>("", { description: "request
 
 export const protocolKey = createContextKey<Protocol>("connect", { description: "wire protocol" });
 
-export const authOutcomeKey = createContextKey<AuthOutcome>(
-  { kind: "missing" },
-  { description: "outcome of token verification" },
-);
+export const authOutcomeKey = createContextKey<AuthOutcome>({ kind: "missing" }, { description: "outcome of token verification" });
 
-export const rateDecisionKey = createContextKey<RateDecision>(
-  { kind: "exempt" },
-  { description: "outcome of the rate-limit check" },
-);
+export const rateDecisionKey = createContextKey<RateDecision>({ kind: "exempt" }, { description: "outcome of the rate-limit check" });
 
 /** Set by the gate interceptor once the caller is authenticated; handlers read only this. */
 export const identityKey = createContextKey<Identity | undefined>(undefined, {

@@ -1,12 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import {
-  BadRequest_FieldViolationSchema,
-  BadRequestSchema,
-  ErrorInfoSchema,
-  RetryInfoSchema,
-} from "../gen/google/rpc/error_details_pb.js";
+import { BadRequest_FieldViolationSchema, BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { HEADERS } from "./header-names.js";
 
 /**
@@ -141,7 +136,11 @@ export const errors = {
       : failure("INVALID_HTTP_REQUEST", status === 413 ? Code.ResourceExhausted : Code.InvalidArgument, message),
   /** Connect's own wording for a server-streaming call without exactly one request message. */
   protocolError: (problem: "missing" | "extra", procedure: string) =>
-    failure("PROTOCOL_ERROR", Code.Unimplemented, `protocol error: ${problem === "missing" ? "missing" : "received extra"} input message for ${procedure}`),
+    failure(
+      "PROTOCOL_ERROR",
+      Code.Unimplemented,
+      `protocol error: ${problem === "missing" ? "missing" : "received extra"} input message for ${procedure}`,
+    ),
   procedureNotFound: (path: string) =>
     failure(
       "PROCEDURE_NOT_FOUND",

@@ -28,10 +28,7 @@ export interface RateLimiterOptions {
  * A rate-limit key: the verified workspace; the verified user for tokens without a
  * workspace; the client address when no valid token was sent.
  */
-export type RateKey =
-  | { readonly workspaceId: string }
-  | { readonly userId: string }
-  | { readonly clientAddress: string };
+export type RateKey = { readonly workspaceId: string } | { readonly userId: string } | { readonly clientAddress: string };
 
 export interface RateLimiter {
   /** Counts one request against the key's budget and says whether it may proceed. */

@@ -2,10 +2,7 @@ import { Code } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ServerReflection as ServerReflectionV1 } from "../gen/grpc/reflection/v1/reflection_pb.js";
-import type {
-  ServerReflectionRequest,
-  ServerReflectionResponseSchema,
-} from "../gen/grpc/reflection/v1/reflection_pb.js";
+import type { ServerReflectionRequest, ServerReflectionResponseSchema } from "../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { ServerReflectionRequest as ServerReflectionRequestV1Alpha } from "../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { DescriptorIndex } from "./descriptor-index.js";
@@ -51,10 +48,7 @@ export function answerReflection(index: DescriptorIndex, request: AnyRequest): R
       return files(index.fileContainingSymbol(message.value), `symbol "${message.value}"`);
     case "fileContainingExtension": {
       const { containingType, extensionNumber } = message.value;
-      return files(
-        index.fileContainingExtension(containingType, extensionNumber),
-        `extension ${extensionNumber} of "${containingType}"`,
-      );
+      return files(index.fileContainingExtension(containingType, extensionNumber), `extension ${extensionNumber} of "${containingType}"`);
     }
     case "allExtensionNumbersOfType": {
       const numbers = index.extensionNumbersOf(message.value);

@@ -43,10 +43,7 @@ export function envelopeKeyId(value: string): string | undefined {
  * encoding unambiguous whatever characters the names hold.
  */
 function additionalData(version: string, keyId: string, context: SecretContext): Buffer {
-  return Buffer.from(
-    JSON.stringify(["orbit-plugin-secret", version, keyId, context.workspaceId, context.pluginId, context.name]),
-    "utf8",
-  );
+  return Buffer.from(JSON.stringify(["orbit-plugin-secret", version, keyId, context.workspaceId, context.pluginId, context.name]), "utf8");
 }
 
 /** Seals and opens secret values; what the store and the rotation use. */

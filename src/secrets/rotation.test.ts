@@ -17,8 +17,7 @@ const ringK2 = parseKeyRing(key2);
 describe.each(backends)("secret rotation and key ring checks on $name", (backend) => {
   const opened = useSeededDatabase(backend);
 
-  const storeWith = (ring = ringK1): PluginStateStore =>
-    createPluginStateStore({ db: opened.db, sealer: createSecretSealer(ring) });
+  const storeWith = (ring = ringK1): PluginStateStore => createPluginStateStore({ db: opened.db, sealer: createSecretSealer(ring) });
 
   async function keyIdsInUse(): Promise<string[]> {
     const rows = await opened.db.query<{ key_id: string }>(
@@ -70,9 +69,7 @@ describe.each(backends)("secret rotation and key ring checks on $name", (backend
     expect(again).toMatchObject({ rowsScanned: written.size, rowsReencrypted: 0, rowsAlreadyCurrent: written.size });
 
     // Rotation is not a configuration change: versions and the audit trail are untouched.
-    expect(await opened.db.query("SELECT workspace_id, plugin_id, version FROM workspace_plugins ORDER BY 1, 2")).toEqual(
-      versionsBefore,
-    );
+    expect(await opened.db.query("SELECT workspace_id, plugin_id, version FROM workspace_plugins ORDER BY 1, 2")).toEqual(versionsBefore);
 
     // With k1 removed from the ring, every secret still decrypts.
     const k2Only = storeWith(ringK2);
@@ -108,7 +105,9 @@ describe.each(backends)("secret rotation and key ring checks on $name", (backend
         WHERE workspace_id = $1 AND plugin_id = 'deployment'`,
       [ws],
     );
-    const before = await opened.db.query("SELECT secrets FROM workspace_plugins WHERE workspace_id = $1 AND plugin_id = 'deployment'", [ws]);
+    const before = await opened.db.query("SELECT secrets FROM workspace_plugins WHERE workspace_id = $1 AND plugin_id = 'deployment'", [
+      ws,
+    ]);
     const summary = await rotateSecrets(opened.db, ringK1K2);
     expect(summary.failures).toEqual([
       {

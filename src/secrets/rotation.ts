@@ -75,8 +75,7 @@ export async function rotateSecrets(db: Database, keyRing: KeyRing, options: Rot
   // Rows a writer held locked on the first try; retried at the end, then waiting for the lock.
   const busy: SecretRow[] = [];
   const shouldStop = () =>
-    options.signal?.aborted === true ||
-    (options.maxRows !== undefined && summary.rowsReencrypted >= options.maxRows);
+    options.signal?.aborted === true || (options.maxRows !== undefined && summary.rowsReencrypted >= options.maxRows);
 
   const handle = async (row: SecretRow, wait: boolean): Promise<void> => {
     const outcome = await rotateRow(db, sealer, row.workspace_id, row.plugin_id, wait);
@@ -129,19 +128,9 @@ export async function rotateSecrets(db: Database, keyRing: KeyRing, options: Rot
   }
 }
 
-type RowOutcome =
-  | { kind: "rotated"; secrets: number }
-  | { kind: "current" }
-  | { kind: "busy" }
-  | { kind: "failed"; reason: string };
+type RowOutcome = { kind: "rotated"; secrets: number } | { kind: "current" } | { kind: "busy" } | { kind: "failed"; reason: string };
 
-async function rotateRow(
-  db: Database,
-  sealer: SecretSealer,
-  workspaceId: string,
-  pluginId: string,
-  wait: boolean,
-): Promise<RowOutcome> {
+async function rotateRow(db: Database, sealer: SecretSealer, workspaceId: string, pluginId: string, wait: boolean): Promise<RowOutcome> {
   return db.transaction(async (tx: Queryable): Promise<RowOutcome> => {
     // SKIP LOCKED first so one busy row never stalls the run; the retry pass waits.
     const [row] = await tx.query<{ secrets: Record<string, string> }>(

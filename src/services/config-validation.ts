@@ -60,7 +60,10 @@ export function createConfigValidator(options: { egress?: EgressPolicy } = {}) {
         if (!value || violations.some((violation) => violation.field === `config.${name}`)) continue;
         const verdict = egress.checkUrl(value);
         if (!verdict.allowed) {
-          violations.push({ field: `config.${name}`, description: `is refused by the egress policy (rule ${verdict.rule}): ${verdict.reason}` });
+          violations.push({
+            field: `config.${name}`,
+            description: `is refused by the egress policy (rule ${verdict.rule}): ${verdict.reason}`,
+          });
         }
       }
       for (const name of Object.keys(change.config)) {
@@ -92,8 +95,7 @@ function violationOf(error: ErrorObject): FieldViolation {
     error.keyword === "additionalProperties"
       ? String((error.params as { additionalProperty?: string }).additionalProperty)
       : error.instancePath.replace(/^\//, "").replaceAll("/", ".");
-  const description =
-    error.keyword === "additionalProperties" ? "is not a setting of this plugin" : (error.message ?? "is invalid");
+  const description = error.keyword === "additionalProperties" ? "is not a setting of this plugin" : (error.message ?? "is invalid");
   return { field: key ? `config.${key}` : "config", description };
 }
 

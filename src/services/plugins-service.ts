@@ -125,7 +125,11 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     async enablePlugin(request, context) {
       const entry = entryOf(request.pluginId);
       const { plugin, changed } = await write(request.workspaceId, entry, context, { enabled: true, config: request.config });
-      return { success: true, message: changed ? `plugin "${entry.id}" enabled` : `plugin "${entry.id}" was already enabled with this configuration`, plugin };
+      return {
+        success: true,
+        message: changed ? `plugin "${entry.id}" enabled` : `plugin "${entry.id}" was already enabled with this configuration`,
+        plugin,
+      };
     },
 
     async disablePlugin(request, context) {

@@ -32,7 +32,8 @@ export function createStoreGuard(logger: Logger): <T>(work: () => Promise<T>) =>
       const mapped = storeErrorToConnect(error);
       if (!mapped) throw error;
       if (mapped.code === Code.Internal) logger.error({ err: error }, "plugin secret could not be decrypted");
-      if (mapped.code === Code.Unavailable) logger.warn({ err: { message: (error as Error).message } }, "plugin state database unreachable");
+      if (mapped.code === Code.Unavailable)
+        logger.warn({ err: { message: (error as Error).message } }, "plugin state database unreachable");
       throw mapped;
     }
   };

@@ -5,8 +5,6 @@ import { TRAVERSAL_BATTERY } from "./endpoint-path.test-cases.js";
 
 const BASE = "/api/deployment";
 
-
-
 describe("confineEndpointPath", () => {
   it.each([
     ["/environments", "/api/deployment/environments"],

@@ -64,7 +64,6 @@ export interface PluginForwarderDeps {
   readonly settings: PluginSettingsSource;
 }
 
-
 /** Generation keys outlive every answer they guard (see ResponseCache.invalidate). */
 const MIN_GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -74,8 +73,7 @@ const MIN_GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
  * identical concurrent requests), and maps upstream failures to Connect codes.
  */
 export function createPluginForwarder(deps: PluginForwarderDeps) {
-  const ttlOf = (entry: CatalogueEntry) =>
-    entry.cacheTtlSeconds !== undefined ? entry.cacheTtlSeconds * 1000 : deps.defaultCacheTtlMs;
+  const ttlOf = (entry: CatalogueEntry) => (entry.cacheTtlSeconds !== undefined ? entry.cacheTtlSeconds * 1000 : deps.defaultCacheTtlMs);
 
   async function send(entry: CatalogueEntry, request: PluginRequest, invocation: Invocation): Promise<ForwardedAnswer> {
     const { caller, signal } = invocation;
@@ -133,7 +131,11 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
       const headers = forwardHeaders(call.headers);
       const query = forwardQuery(call.query);
       const body = forwardBody(method, call.body, deps.maxBodyBytes);
-      return send(entry, { method, path, query, headers, ...(body ? { body } : {}) }, { ...invocationOf(context), ...(settings ? { settings } : {}) });
+      return send(
+        entry,
+        { method, path, query, headers, ...(body ? { body } : {}) },
+        { ...invocationOf(context), ...(settings ? { settings } : {}) },
+      );
     },
 
     /** A call the gateway built itself (typed RPCs, pollers). */

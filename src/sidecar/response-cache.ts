@@ -91,7 +91,11 @@ export function createRedisResponseStore(redis: Redis, logger: Logger): Response
       try {
         const raw = await redis.getBuffer(key);
         if (!raw) return undefined;
-        const { status, headers, body } = JSON.parse(raw.toString("utf8")) as { status: number; headers: Record<string, string>; body: string };
+        const { status, headers, body } = JSON.parse(raw.toString("utf8")) as {
+          status: number;
+          headers: Record<string, string>;
+          body: string;
+        };
         return { status, headers, body: Buffer.from(body, "base64") };
       } catch (error) {
         // A cache that cannot be read is a miss, never a failed call.

@@ -20,7 +20,8 @@ function startingBackstage() {
   const server = createServer((request, response) => {
     if (request.url === "/.backstage/health/v1/readiness") {
       if (started) response.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
-      else response.writeHead(503, { "content-type": "application/json" }).end('{"message":"Backend has not started yet","status":"error"}');
+      else
+        response.writeHead(503, { "content-type": "application/json" }).end('{"message":"Backend has not started yet","status":"error"}');
       return;
     }
     if (started && request.url === "/api/deployment/whoami") {

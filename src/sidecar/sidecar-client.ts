@@ -162,7 +162,12 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
   }
 
   async function readiness(): Promise<void> {
-    const response = await pool.request({ method: "GET", path: "/.backstage/health/v1/readiness", headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const response = await pool.request({
+      method: "GET",
+      path: "/.backstage/health/v1/readiness",
+      headersTimeout: 2_000,
+      bodyTimeout: 2_000,
+    });
     await response.body.dump();
     if (response.statusCode !== 200) throw new Error(`sidecar readiness answered HTTP ${response.statusCode}`);
   }
@@ -236,8 +241,13 @@ function isPluginErrorAnswer(headers: Record<string, string | string[] | undefin
   const contentType = headers["content-type"];
   if (typeof contentType !== "string" || !contentType.includes("application/json")) return false;
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(body)) as { error?: { name?: unknown; message?: unknown }; response?: { statusCode?: unknown } };
-    return typeof parsed.error?.name === "string" && typeof parsed.error.message === "string" && typeof parsed.response?.statusCode === "number";
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as {
+      error?: { name?: unknown; message?: unknown };
+      response?: { statusCode?: unknown };
+    };
+    return (
+      typeof parsed.error?.name === "string" && typeof parsed.error.message === "string" && typeof parsed.response?.statusCode === "number"
+    );
   } catch {
     return false;
   }

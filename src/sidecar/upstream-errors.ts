@@ -53,8 +53,7 @@ function messageFrom(body: Uint8Array): string | undefined {
   if (text === "") return undefined;
   try {
     const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const message =
-      typeof parsed.error === "object" && parsed.error !== null ? parsed.error.message : parsed.message ?? parsed.error;
+    const message = typeof parsed.error === "object" && parsed.error !== null ? parsed.error.message : (parsed.message ?? parsed.error);
     if (typeof message === "string") return truncate(message);
   } catch {
     // not JSON: fall through to the text itself

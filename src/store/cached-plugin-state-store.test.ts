@@ -11,7 +11,14 @@ import type { PluginStateStore } from "./plugin-state-store.js";
 import { DatabaseUnavailableError } from "./errors.js";
 import { migrate } from "./migrate.js";
 import { TcpRelay } from "./test-support/tcp-relay.js";
-import { backends, createScratchPostgres, postgresBackend, seedCatalogue, uniqueWorkspace, useSeededDatabase } from "./test-support/test-databases.js";
+import {
+  backends,
+  createScratchPostgres,
+  postgresBackend,
+  seedCatalogue,
+  uniqueWorkspace,
+  useSeededDatabase,
+} from "./test-support/test-databases.js";
 import type { ScratchDatabase } from "./test-support/test-databases.js";
 
 const sealer = createSecretSealer(parseKeyRing(`k1:${generateKey()}`));
@@ -127,7 +134,11 @@ describe.each(backends)("cached plugin state on $name", (backend) => {
     expect((await cached.get(ws, "kubernetes")).version).toBe(1);
 
     await other.apply(ws, "kubernetes", "bob", { config: { namespace: "prod" } });
-    const fresh = await eventually(() => cached.get(ws, "kubernetes"), (state) => state.version === 2, "the other store's change");
+    const fresh = await eventually(
+      () => cached.get(ws, "kubernetes"),
+      (state) => state.version === 2,
+      "the other store's change",
+    );
     expect(fresh).toMatchObject({ version: 2, config: { namespace: "prod" } });
   });
 
@@ -168,7 +179,11 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect((await settledRead(cached, replica.reads, opened.db, ws, "deployment")).enabled).toBe(true);
 
     await writer.apply(ws, "deployment", "alice", { enabled: false });
-    const after = await eventually(() => cached.get(ws, "deployment"), (state) => !state.enabled, "the other replica's write");
+    const after = await eventually(
+      () => cached.get(ws, "deployment"),
+      (state) => !state.enabled,
+      "the other replica's write",
+    );
     expect(after.enabled).toBe(false);
   });
 
@@ -197,7 +212,11 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect(terminated.length).toBeGreaterThan(0);
     // Its notification may reach no listener of the replica: the reconnect must still reveal it.
     await writer.apply(ws, "jira", "alice", { config: { jira_url: "https://changed.example" } });
-    const fresh = await eventually(() => cached.get(ws, "jira"), (state) => state.version === 2, "the change made while not listening");
+    const fresh = await eventually(
+      () => cached.get(ws, "jira"),
+      (state) => state.version === 2,
+      "the change made while not listening",
+    );
     expect(fresh).toMatchObject({ version: 2, config: { jira_url: "https://changed.example" } });
 
     // Listening again, it caches again.
@@ -261,7 +280,11 @@ describe("cached plugin state while PostgreSQL is unreachable", () => {
     await expect(withGrace.get(ws, "jira")).rejects.toBeInstanceOf(DatabaseUnavailableError);
     await expect(
       eventually(
-        () => withoutGrace.get(ws, "deployment").then(() => "served", (error: unknown) => error),
+        () =>
+          withoutGrace.get(ws, "deployment").then(
+            () => "served",
+            (error: unknown) => error,
+          ),
         (outcome) => outcome instanceof DatabaseUnavailableError,
         "the store without a grace period to fail",
       ),

@@ -58,9 +58,7 @@ describe.each(backends)("database adapter on $name", (backend) => {
 
   it("refuses the outer handle inside a transaction instead of hanging or escaping it", async () => {
     await expect(opened.db.transaction(() => opened.db.query("SELECT 1"))).rejects.toThrow(NestedTransactionError);
-    await expect(opened.db.transaction(() => opened.db.transaction(async () => 1))).rejects.toThrow(
-      NestedTransactionError,
-    );
+    await expect(opened.db.transaction(() => opened.db.transaction(async () => 1))).rejects.toThrow(NestedTransactionError);
   });
 
   it("runs multi-statement scripts with exec", async () => {

@@ -38,7 +38,16 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 /** SQLSTATEs of a server that is going away or refusing work, not of a bad query. */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
 
@@ -49,7 +58,5 @@ export function isConnectionFailure(error: unknown): boolean {
   if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith("08"))) {
     return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|is not queryable|connect ECONNREFUSED/.test(
-    error.message,
-  );
+  return /Connection terminated|timeout exceeded when trying to connect|is not queryable|connect ECONNREFUSED/.test(error.message);
 }

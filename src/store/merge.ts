@@ -41,10 +41,7 @@ export function mergeEntries(
 }
 
 /** Config values are stored as given. */
-export function mergeConfig(
-  current: Readonly<Record<string, string>>,
-  patch: Readonly<Record<string, string>> | undefined,
-): MergeOutcome {
+export function mergeConfig(current: Readonly<Record<string, string>>, patch: Readonly<Record<string, string>> | undefined): MergeOutcome {
   return mergeEntries(
     current,
     patch,

@@ -35,12 +35,7 @@ describe.each(backends)("migrations on $name", (backend) => {
     const tables = await opened.db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
     );
-    expect(tables.map((t) => t.table_name)).toEqual([
-      "plugin_audit_log",
-      "plugin_catalogue",
-      "schema_migrations",
-      "workspace_plugins",
-    ]);
+    expect(tables.map((t) => t.table_name)).toEqual(["plugin_audit_log", "plugin_catalogue", "schema_migrations", "workspace_plugins"]);
   });
 
   it("applies nothing on a second run", async () => {

@@ -42,9 +42,7 @@ export async function migrate(
         name       text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const done = new Set(
-      (await tx.query<{ version: string }>("SELECT version FROM schema_migrations")).map((row) => row.version),
-    );
+    const done = new Set((await tx.query<{ version: string }>("SELECT version FROM schema_migrations")).map((row) => row.version));
     const known = new Set(migrations.map((m) => m.version));
     const unknown = [...done].filter((version) => !known.has(version));
     if (unknown.length > 0) {
@@ -55,10 +53,7 @@ export async function migrate(
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await tx.exec(migration.sql);
-      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
-        migration.version,
-        migration.name,
-      ]);
+      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name]);
       applied.push(migration.version);
     }
     return applied;

@@ -33,11 +33,7 @@ export interface OpenedPluginStore {
  * (once across replicas), load the catalogue as data, and refuse to start when the
  * stored secrets could not be decrypted with the configured key ring.
  */
-export async function openPluginStore(
-  settings: PluginStoreSettings,
-  catalogue: Catalogue,
-  logger: Logger,
-): Promise<OpenedPluginStore> {
+export async function openPluginStore(settings: PluginStoreSettings, catalogue: Catalogue, logger: Logger): Promise<OpenedPluginStore> {
   // Parse the ring first: a malformed ring is a configuration error even before any I/O.
   const keyRing = settings.secretsKeys === undefined ? undefined : parseKeyRing(settings.secretsKeys);
   const db = await createDatabase({

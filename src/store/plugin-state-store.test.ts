@@ -121,9 +121,7 @@ describe.each(backends)("plugin state store on $name", (backend) => {
 
   it("rejects a stale expectedVersion with VersionConflictError and changes nothing", async () => {
     const ws = uniqueWorkspace();
-    await expect(store.apply(ws, "jira", "alice", { enabled: true }, { expectedVersion: 3 })).rejects.toThrow(
-      VersionConflictError,
-    );
+    await expect(store.apply(ws, "jira", "alice", { enabled: true }, { expectedVersion: 3 })).rejects.toThrow(VersionConflictError);
     await store.apply(ws, "jira", "alice", { enabled: true }, { expectedVersion: 0 });
     const conflict = store.apply(ws, "jira", "bob", { config: { a: "1" } }, { expectedVersion: 0 });
     await expect(conflict).rejects.toMatchObject({
@@ -138,9 +136,7 @@ describe.each(backends)("plugin state store on $name", (backend) => {
 
   it("loses no update when writers race on one row, including its creation", async () => {
     const ws = uniqueWorkspace();
-    const writers = Array.from({ length: 12 }, (_, i) =>
-      store.apply(ws, "jira", `user-${i}`, { config: { [`key_${i}`]: `value_${i}` } }),
-    );
+    const writers = Array.from({ length: 12 }, (_, i) => store.apply(ws, "jira", `user-${i}`, { config: { [`key_${i}`]: `value_${i}` } }));
     const results = await Promise.all(writers);
     const state = await store.get(ws, "jira");
     expect(Object.keys(state.config).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `key_${i}`).sort());
@@ -211,9 +207,7 @@ describe.each(backends)("plugin state store on $name", (backend) => {
   });
 
   it("refuses plugins missing from the catalogue with UnknownPluginError", async () => {
-    await expect(store.apply(uniqueWorkspace(), "no-such-plugin", "alice", { enabled: true })).rejects.toThrow(
-      UnknownPluginError,
-    );
+    await expect(store.apply(uniqueWorkspace(), "no-such-plugin", "alice", { enabled: true })).rejects.toThrow(UnknownPluginError);
   });
 
   it("without a key ring, stores config but refuses to store or reveal secrets", async () => {

@@ -53,13 +53,7 @@ export interface PluginStateStore {
    * concurrent writers never lose each other's updates.
    * @throws VersionConflictError, UnknownPluginError, SecretsUnavailableError
    */
-  apply(
-    workspaceId: string,
-    pluginId: string,
-    actor: string,
-    mutation: PluginMutation,
-    options?: ApplyOptions,
-  ): Promise<ApplyResult>;
+  apply(workspaceId: string, pluginId: string, actor: string, mutation: PluginMutation, options?: ApplyOptions): Promise<ApplyResult>;
   /**
    * Decrypted secrets of a plugin, for internal callers forwarding them to the sidecar.
    * Never return these through the API.
@@ -217,14 +211,7 @@ export function createPluginStateStore({ db, sealer }: PluginStateStoreOptions):
                 updated_by = $6, updated_at = now()
           WHERE workspace_id = $1 AND plugin_id = $2
          RETURNING ${STATE_COLUMNS}`,
-        [
-          workspaceId,
-          pluginId,
-          change.enabled,
-          JSON.stringify(change.config.next),
-          JSON.stringify(change.secrets.next),
-          actor,
-        ],
+        [workspaceId, pluginId, change.enabled, JSON.stringify(change.config.next), JSON.stringify(change.secrets.next), actor],
       );
       const state = toState(workspaceId, pluginId, updated as StateRow);
       await audit(state, change.action, change.config.changedKeys, change.secrets.changedKeys);
@@ -233,10 +220,10 @@ export function createPluginStateStore({ db, sealer }: PluginStateStoreOptions):
 
   return {
     async get(workspaceId, pluginId) {
-      const [row] = await db.query<StateRow>(
-        `SELECT ${STATE_COLUMNS} FROM workspace_plugins WHERE workspace_id = $1 AND plugin_id = $2`,
-        [workspaceId, pluginId],
-      );
+      const [row] = await db.query<StateRow>(`SELECT ${STATE_COLUMNS} FROM workspace_plugins WHERE workspace_id = $1 AND plugin_id = $2`, [
+        workspaceId,
+        pluginId,
+      ]);
       return row === undefined ? blankPluginState(workspaceId, pluginId) : toState(workspaceId, pluginId, row);
     },
 
@@ -258,9 +245,7 @@ export function createPluginStateStore({ db, sealer }: PluginStateStoreOptions):
       const entries = Object.entries(row?.secrets ?? {});
       if (entries.length === 0) return {};
       const open = requireSealer("read");
-      return Object.fromEntries(
-        entries.map(([name, stored]) => [name, open.open(stored, { workspaceId, pluginId, name })]),
-      );
+      return Object.fromEntries(entries.map(([name, stored]) => [name, open.open(stored, { workspaceId, pluginId, name })]));
     },
 
     listAudit: (workspaceId, pluginId, options) => listAudit(db, workspaceId, pluginId, options),

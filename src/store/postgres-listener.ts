@@ -43,7 +43,11 @@ export function listenOnPostgres(
 
   const connect = async (): Promise<void> => {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: url, application_name: "orbit-plugins-gateway-listener", connectionTimeoutMillis: 5_000 });
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: "orbit-plugins-gateway-listener",
+      connectionTimeoutMillis: 5_000,
+    });
     client = next;
     next.on("error", (error: Error) => lose(error.message));
     next.on("end", () => lose("connection ended"));

@@ -27,7 +27,15 @@ export async function startSidecar(env: Record<string, string> = {}): Promise<Ru
   const start = async () => {
     child = spawn(process.execPath, ["--import", "tsx", "packages/backend/src/index.ts"], {
       cwd: SIDECAR_DIR,
-      env: { ...process.env, SIDECAR_PORT: String(port), SIDECAR_HOST: "127.0.0.1", BACKSTAGE_SERVICE_TOKEN: token, LOG_LEVEL: "warn", ORBIT_SIDECAR_TEST_ROUTES: "true", ...env },
+      env: {
+        ...process.env,
+        SIDECAR_PORT: String(port),
+        SIDECAR_HOST: "127.0.0.1",
+        BACKSTAGE_SERVICE_TOKEN: token,
+        LOG_LEVEL: "warn",
+        ORBIT_SIDECAR_TEST_ROUTES: "true",
+        ...env,
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "orbit-web-gen-"));
 try {
-  execFileSync("npx", ["--no-install", "buf", "generate", "--template", "web/buf.gen.yaml", "--output", scratch], { cwd: root, stdio: "inherit" });
+  execFileSync("npx", ["--no-install", "buf", "generate", "--template", "web/buf.gen.yaml", "--output", scratch], {
+    cwd: root,
+    stdio: "inherit",
+  });
   try {
     execFileSync("diff", ["-r", join(scratch, "web/src/gen"), join(root, "web/src/gen")], { stdio: "inherit" });
   } catch {

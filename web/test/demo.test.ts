@@ -83,6 +83,11 @@ describe("npm run demo serves the UI and the whole flow works there", () => {
     reviewer.setDefaultTimeout(30_000);
     await reviewer.goto(links.reviewer);
     await reviewer.getByTestId("stage-production").getByRole("button", { name: "Approve" }).click();
-    await developer.getByTestId("stage-production").filter({ hasText: "Success" }).getByTestId("current-version").filter({ hasText: "v1.2.0" }).waitFor();
+    await developer
+      .getByTestId("stage-production")
+      .filter({ hasText: "Success" })
+      .getByTestId("current-version")
+      .filter({ hasText: "v1.2.0" })
+      .waitFor();
   }, 240_000);
 });

@@ -10,7 +10,9 @@ import type { UiStack } from "./support/ui-stack.js";
 // against the real stack: the built UI → gateway (CORS) → sidecar → GitHub simulator.
 
 // `npm run screenshots` refreshes the README's pictures; other runs keep theirs out of the tree.
-const SCREENSHOTS = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../test-output/", import.meta.url));
+const SCREENSHOTS = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../test-output/", import.meta.url),
+);
 const UI_TIMEOUT_MS = 20_000;
 
 let stack: UiStack;
@@ -39,7 +41,11 @@ afterAll(async () => {
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail") return;
   for (const [index, page] of contexts.flatMap((browserContext) => browserContext.pages()).entries()) {
-    await page.screenshot({ path: `${process.env.UI_FAILURE_DIR ?? "/tmp"}/ui-failure-${context.task.name.slice(0, 30).replace(/\W+/g, "-")}-${index}.png` }).catch(() => undefined);
+    await page
+      .screenshot({
+        path: `${process.env.UI_FAILURE_DIR ?? "/tmp"}/ui-failure-${context.task.name.slice(0, 30).replace(/\W+/g, "-")}-${index}.png`,
+      })
+      .catch(() => undefined);
   }
 });
 
@@ -76,17 +82,19 @@ async function pickVersion(page: Page, search: string, name: string): Promise<vo
 async function deploy(page: Page, environment: string, search: string, version: string): Promise<number> {
   await page.getByRole("form", { name: "Deploy a version" }).getByLabel("Environment").selectOption(environment);
   await pickVersion(page, search, version);
-  const dispatched = page.getByRole("form", { name: "Deploy a version" }).getByRole("status").filter({ hasText: /Run #\d+ dispatched/ });
+  const dispatched = page
+    .getByRole("form", { name: "Deploy a version" })
+    .getByRole("status")
+    .filter({ hasText: /Run #\d+ dispatched/ });
   const before = (await dispatched.count()) > 0 ? await dispatched.first().textContent() : "";
   await page.getByRole("button", { name: `Deploy ${version} to ${environment}` }).click();
   // The answer to this dispatch, not the previous one's.
-  await page.waitForFunction(
-    (previous) => {
-      const text = Array.from(document.querySelectorAll("form[aria-label='Deploy a version'] [role=status]")).map((node) => node.textContent ?? "").join("");
-      return /Run #\d+ dispatched/.test(text) && text !== previous;
-    },
-    before,
-  );
+  await page.waitForFunction((previous) => {
+    const text = Array.from(document.querySelectorAll("form[aria-label='Deploy a version'] [role=status]"))
+      .map((node) => node.textContent ?? "")
+      .join("");
+    return /Run #\d+ dispatched/.test(text) && text !== previous;
+  }, before);
   const runId = Number(/Run #(\d+)/.exec((await dispatched.first().textContent()) ?? "")?.[1]);
   expect(runId).toBeGreaterThan(0);
   return runId;

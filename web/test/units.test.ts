@@ -28,11 +28,17 @@ describe("explainError", () => {
     expect(explainError(badRequest).fields).toEqual({ email: "is required" });
 
     const fields = ["name", "repository", "workflow", "ref", "githubEnvironment", "versionInput"];
-    const plugin = new ConnectError('plugin "deployment" answered HTTP 404: workflow: nope.yml was not found in acme/x on ref main', Code.NotFound);
+    const plugin = new ConnectError(
+      'plugin "deployment" answered HTTP 404: workflow: nope.yml was not found in acme/x on ref main',
+      Code.NotFound,
+    );
     expect(explainError(plugin, fields).fields).toEqual({ workflow: "workflow: nope.yml was not found in acme/x on ref main" });
     const gateway = new ConnectError("environment.github_environment must have at most 255 characters", Code.InvalidArgument);
     expect(Object.keys(explainError(gateway, fields).fields)).toEqual(["githubEnvironment"]);
-    const input = new ConnectError('plugin "deployment" answered HTTP 400: versionInput "v": workflow deploy.yml declares no such input', Code.InvalidArgument);
+    const input = new ConnectError(
+      'plugin "deployment" answered HTTP 400: versionInput "v": workflow deploy.yml declares no such input',
+      Code.InvalidArgument,
+    );
     expect(Object.keys(explainError(input, fields).fields)).toEqual(["versionInput"]);
     // Not a validation error: nothing goes on a field.
     expect(explainError(new ConnectError("workflow: down", Code.Unavailable), fields).fields).toEqual({});
@@ -65,11 +71,24 @@ describe("formOfSchema", () => {
 describe("the demo host's session", () => {
   it("takes the tokens from the fragment once, removes them from the address, and keeps them for the tab", () => {
     const stored = new Map<string, string>();
-    const storage = { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => void stored.set(key, value) } as Storage;
+    const storage = {
+      getItem: (key: string) => stored.get(key) ?? null,
+      setItem: (key: string, value: string) => void stored.set(key, value),
+    } as Storage;
     let replaced = "";
     const history = { replaceState: (_state: unknown, _title: string, url: string) => void (replaced = url) } as History;
-    const location = { hash: "#gateway=http%3A%2F%2F127.0.0.1%3A1&workspace=ws&token=t0k&github=ghp", origin: "http://ui", pathname: "/", search: "" } as Location;
-    expect(takeSession(location, history, storage)).toEqual({ gatewayUrl: "http://127.0.0.1:1", workspaceId: "ws", token: "t0k", githubToken: "ghp" });
+    const location = {
+      hash: "#gateway=http%3A%2F%2F127.0.0.1%3A1&workspace=ws&token=t0k&github=ghp",
+      origin: "http://ui",
+      pathname: "/",
+      search: "",
+    } as Location;
+    expect(takeSession(location, history, storage)).toEqual({
+      gatewayUrl: "http://127.0.0.1:1",
+      workspaceId: "ws",
+      token: "t0k",
+      githubToken: "ghp",
+    });
     expect(replaced).toBe("/#/deployments");
     expect(takeSession({ ...location, hash: "#/plugins" } as Location, history, storage)?.token).toBe("t0k");
   });

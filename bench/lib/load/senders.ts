@@ -52,7 +52,12 @@ function connectJson(target: Extract<TargetSpec, { kind: "connect-json" }>, conn
       if (response.statusCode !== 200) throw new BadAnswer(`http_${response.statusCode}${connectCode(text)}`);
       const answer = JSON.parse(text) as { data?: string; fromCache?: boolean; statusCode?: number };
       if ((answer.fromCache ?? false) !== target.expectFromCache) throw new BadAnswer(`fromCache=${answer.fromCache ?? false}`);
-      if (!Buffer.from(answer.data ?? "", "base64").toString("utf8").includes(target.expect)) throw new BadAnswer("unexpected body");
+      if (
+        !Buffer.from(answer.data ?? "", "base64")
+          .toString("utf8")
+          .includes(target.expect)
+      )
+        throw new BadAnswer("unexpected body");
     },
     close: () => pool.close(),
   };

@@ -76,8 +76,7 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const watchHub = client
     ? createPipelineWatchHub({
         intervalMs: deps.pipelineWatchIntervalMs,
-        read: ({ workspaceId, service }, signal) =>
-          client.pipeline({ caller: { workspaceId, userId: NO_USER }, signal }, service, true),
+        read: ({ workspaceId, service }, signal) => client.pipeline({ caller: { workspaceId, userId: NO_USER }, signal }, service, true),
         metrics: { pollers: deps.metrics.pipelinePollers, watchers: deps.metrics.pipelineWatchers, polls: deps.metrics.pipelinePolls },
         logger: deps.logger,
       })

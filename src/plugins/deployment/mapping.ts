@@ -60,7 +60,9 @@ const VERSION_KINDS: Readonly<Record<Api.Version["kind"], VersionKind>> = {
 };
 
 export function versionKindOf(kind: unknown): VersionKind {
-  return typeof kind === "string" && Object.hasOwn(VERSION_KINDS, kind) ? VERSION_KINDS[kind as Api.Version["kind"]] : VersionKind.UNSPECIFIED;
+  return typeof kind === "string" && Object.hasOwn(VERSION_KINDS, kind)
+    ? VERSION_KINDS[kind as Api.Version["kind"]]
+    : VersionKind.UNSPECIFIED;
 }
 
 /** The plugin's word for a review decision; undefined for UNSPECIFIED (validation refuses it first). */

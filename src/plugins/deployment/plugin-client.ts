@@ -39,7 +39,12 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
   const configNamespace = (workspaceId: string) => cacheNamespace(workspaceId, entry.id, "environments");
   const serviceNamespace = (workspaceId: string, service: string) => cacheNamespace(workspaceId, entry.id, "service", service);
 
-  async function call<K extends DeploymentRouteName>(name: K, request: Omit<PluginRequest, "method" | "path">, params: ParamsOf<K>, invocation: Invocation) {
+  async function call<K extends DeploymentRouteName>(
+    name: K,
+    request: Omit<PluginRequest, "method" | "path">,
+    params: ParamsOf<K>,
+    invocation: Invocation,
+  ) {
     const route = deploymentRoutes[name];
     const path = `${base}${pathOf<string>(route.path, params)}`;
     const { response } = await forwarder.send(entry, { ...request, method: route.method, path }, invocation);
@@ -143,5 +148,7 @@ export type DeploymentPluginClient = ReturnType<typeof createDeploymentPluginCli
 /** Failures after which a write may or may not have been applied upstream. */
 function outcomeUnknown(error: unknown): boolean {
   const { code } = ConnectError.from(error);
-  return code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Canceled || code === Code.Internal || code === Code.Unknown;
+  return (
+    code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Canceled || code === Code.Internal || code === Code.Unknown
+  );
 }

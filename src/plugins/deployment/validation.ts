@@ -95,7 +95,8 @@ export function workflowInputsOf(field: string, inputs: Readonly<Record<string, 
   }
   for (const [name, value] of entries) {
     if (name.trim() === "" || name.length > 100) throw errors.invalidField(`${field} key`, "must be 1 to 100 characters");
-    if (value.length > MAX_INPUT_VALUE) throw errors.invalidField(`${field}["${name.slice(0, 40)}"]`, `must have at most ${MAX_INPUT_VALUE} characters`);
+    if (value.length > MAX_INPUT_VALUE)
+      throw errors.invalidField(`${field}["${name.slice(0, 40)}"]`, `must have at most ${MAX_INPUT_VALUE} characters`);
   }
   return Object.fromEntries(entries);
 }

@@ -53,7 +53,8 @@ export function explainError(error: unknown, knownFields: readonly string[] = []
     code: connectError.code,
     title,
     message: connectError.rawMessage || "the call failed without a message",
-    advice: retryAfterSeconds !== undefined && connectError.code === Code.ResourceExhausted ? `Retry in ${duration(retryAfterSeconds)}.` : advice,
+    advice:
+      retryAfterSeconds !== undefined && connectError.code === Code.ResourceExhausted ? `Retry in ${duration(retryAfterSeconds)}.` : advice,
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     fields,
   };
@@ -84,7 +85,5 @@ function retryAfterHeader(error: ConnectError): number | undefined {
 
 /** `environment.github_environment`, `githubEnvironment` and `github_environment` name one field. */
 export function fieldKey(name: string): string {
-  return name
-    .replace(/^environment\./, "")
-    .replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+  return name.replace(/^environment\./, "").replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }

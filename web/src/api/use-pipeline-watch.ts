@@ -25,7 +25,12 @@ const MAX_BACKOFF_MS = 10_000;
  */
 export function usePipelineWatch(service: string): PipelineWatch {
   const { deployments, workspaceId } = useGateway();
-  const [watch, setWatch] = useState<PipelineWatch>({ pipeline: undefined, status: "connecting", error: undefined, retryInSeconds: undefined });
+  const [watch, setWatch] = useState<PipelineWatch>({
+    pipeline: undefined,
+    status: "connecting",
+    error: undefined,
+    retryInSeconds: undefined,
+  });
 
   useEffect(() => {
     const stop = new AbortController();

@@ -31,7 +31,12 @@ export function ApprovalPanel({ service, environment, approvals }: ApprovalPanel
     if (answer) setDone(decision === ReviewDecision.APPROVE ? "Approved — the run continues." : "Rejected — the run stops.");
   };
 
-  if (done) return <p className="approval approval--done" role="status">{done}</p>;
+  if (done)
+    return (
+      <p className="approval approval--done" role="status">
+        {done}
+      </p>
+    );
   return (
     // biome-ignore lint/a11y/useSemanticElements: a styled group of controls; a fieldset would bring its own border and legend layout.
     <div className="approval" role="group" aria-label={`Approval for ${environment.environment}`}>
@@ -59,10 +64,20 @@ export function ApprovalPanel({ service, environment, approvals }: ApprovalPanel
             placeholder="Why (optional)"
           />
           <div className="row">
-            <button type="button" className="button button--approve" disabled={review.busy} onClick={() => void submit(ReviewDecision.APPROVE)}>
+            <button
+              type="button"
+              className="button button--approve"
+              disabled={review.busy}
+              onClick={() => void submit(ReviewDecision.APPROVE)}
+            >
               Approve
             </button>
-            <button type="button" className="button button--reject" disabled={review.busy} onClick={() => void submit(ReviewDecision.REJECT)}>
+            <button
+              type="button"
+              className="button button--reject"
+              disabled={review.busy}
+              onClick={() => void submit(ReviewDecision.REJECT)}
+            >
               Reject
             </button>
           </div>

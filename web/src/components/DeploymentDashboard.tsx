@@ -21,7 +21,9 @@ export function DeploymentDashboard({ service }: DeploymentDashboardProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs dispatched for the previous service are dropped when the service changes.
   useEffect(() => setDispatched(new Map()), [service]);
   const onDispatched = (run: DeploymentRun) => setDispatched((previous) => new Map(previous).set(run.environment, run));
-  const environments = [...(watch.pipeline?.environments ?? [])].sort((a, b) => a.order - b.order).map((environment) => environment.environment);
+  const environments = [...(watch.pipeline?.environments ?? [])]
+    .sort((a, b) => a.order - b.order)
+    .map((environment) => environment.environment);
   // History follows the pipeline: any change of a run's state or version refreshes it.
   const refreshKey = (watch.pipeline?.environments ?? [])
     .map((environment) => `${environment.environment}:${environment.activeRun?.runId ?? ""}:${environment.state}`)
@@ -37,7 +39,9 @@ export function DeploymentDashboard({ service }: DeploymentDashboardProps) {
           </h2>
           <LiveIndicator status={watch.status} retryInSeconds={watch.retryInSeconds} />
         </div>
-        {watch.error && (watch.status !== "reconnecting" || !retryable || !watch.pipeline) ? <ErrorNotice error={watch.error} compact /> : null}
+        {watch.error && (watch.status !== "reconnecting" || !retryable || !watch.pipeline) ? (
+          <ErrorNotice error={watch.error} compact />
+        ) : null}
         {watch.pipeline ? (
           <PipelineView pipeline={watch.pipeline} approvals={approvals} dispatched={dispatched} />
         ) : watch.status === "connecting" ? (
@@ -45,7 +49,9 @@ export function DeploymentDashboard({ service }: DeploymentDashboardProps) {
         ) : null}
       </section>
       {environments.length > 0 ? <TriggerForm service={service} environments={environments} onTriggered={onDispatched} /> : null}
-      {environments.length > 0 ? <HistoryTimeline service={service} environments={environments} refreshKey={refreshKey} onRolledBack={onDispatched} /> : null}
+      {environments.length > 0 ? (
+        <HistoryTimeline service={service} environments={environments} refreshKey={refreshKey} onRolledBack={onDispatched} />
+      ) : null}
     </div>
   );
 }

@@ -36,7 +36,13 @@ export function DeploymentsPage({ initialService }: DeploymentsPageProps) {
           <label className="field__label" htmlFor={serviceId}>
             Service
           </label>
-          <select id={serviceId} className="input" value={service} onChange={(event) => setService(event.target.value)} disabled={options.length === 0}>
+          <select
+            id={serviceId}
+            className="input"
+            value={service}
+            onChange={(event) => setService(event.target.value)}
+            disabled={options.length === 0}
+          >
             {options.map((name) => (
               <option key={name} value={name}>
                 {name}
@@ -80,7 +86,7 @@ export function DeploymentsPage({ initialService }: DeploymentsPageProps) {
           className="card empty"
           onSubmit={(event) => {
             event.preventDefault();
-            if (newService.trim()) (setService(newService.trim()), setTab("environments"));
+            if (newService.trim()) setService(newService.trim()), setTab("environments");
           }}
         >
           <p>No service has a deployment environment yet. Name one to configure its first environment (admin).</p>
@@ -88,7 +94,13 @@ export function DeploymentsPage({ initialService }: DeploymentsPageProps) {
             <label className="sr-only" htmlFor={newServiceId}>
               New service name
             </label>
-            <input id={newServiceId} className="input" placeholder="e.g. checkout" value={newService} onChange={(event) => setNewService(event.target.value)} />
+            <input
+              id={newServiceId}
+              className="input"
+              placeholder="e.g. checkout"
+              value={newService}
+              onChange={(event) => setNewService(event.target.value)}
+            />
             <button type="submit" className="button">
               Configure
             </button>

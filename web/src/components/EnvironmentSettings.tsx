@@ -56,7 +56,10 @@ export function EnvironmentSettings({ service, onChanged }: EnvironmentSettingsP
   const [editing, setEditing] = useState<{ original?: DeploymentEnvironment; draft: Draft } | undefined>(undefined);
   const [confirmDelete, setConfirmDelete] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
-  const list = useCall((signal) => deployments.listEnvironments({ workspaceId, service }, { signal }).then((answer) => answer.environments), [service]);
+  const list = useCall(
+    (signal) => deployments.listEnvironments({ workspaceId, service }, { signal }).then((answer) => answer.environments),
+    [service],
+  );
   const save = useAction((draft: Draft) =>
     deployments.upsertEnvironment({
       workspaceId,
@@ -142,7 +145,11 @@ export function EnvironmentSettings({ service, onChanged }: EnvironmentSettingsP
                   <td className="table__actions">
                     {confirmDelete === environment.name ? (
                       <>
-                        <button type="button" className="button button--danger button--small" onClick={() => void doDelete(environment.name)}>
+                        <button
+                          type="button"
+                          className="button button--danger button--small"
+                          onClick={() => void doDelete(environment.name)}
+                        >
                           Confirm delete
                         </button>
                         <button type="button" className="button button--small" onClick={() => setConfirmDelete(undefined)}>
@@ -155,11 +162,18 @@ export function EnvironmentSettings({ service, onChanged }: EnvironmentSettingsP
                           type="button"
                           className="button button--small"
                           aria-label={`Edit ${environment.name}`}
-                          onClick={() => (setEditing({ original: environment, draft: draftOf(environment, 0) }), save.clearError(), setNotice(undefined))}
+                          onClick={() => (
+                            setEditing({ original: environment, draft: draftOf(environment, 0) }), save.clearError(), setNotice(undefined)
+                          )}
                         >
                           Edit
                         </button>
-                        <button type="button" className="button button--small" aria-label={`Delete ${environment.name}`} onClick={() => setConfirmDelete(environment.name)}>
+                        <button
+                          type="button"
+                          className="button button--small"
+                          aria-label={`Delete ${environment.name}`}
+                          onClick={() => setConfirmDelete(environment.name)}
+                        >
                           Delete
                         </button>
                       </>
@@ -197,7 +211,10 @@ function useWorkflowSuggestions(repository: string): readonly Workflow[] {
     return () => clearTimeout(timer);
   }, [repository]);
   const answer = useCall(
-    (signal) => (typed ? deployments.listWorkflows({ workspaceId, repository: typed }, { signal }).then((found) => found.workflows) : Promise.resolve([])),
+    (signal) =>
+      typed
+        ? deployments.listWorkflows({ workspaceId, repository: typed }, { signal }).then((found) => found.workflows)
+        : Promise.resolve([]),
     [typed],
   );
   // Suggestions only: a repository GitHub does not know is reported by Save, on its field.

@@ -33,7 +33,10 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
       const records: DeploymentRecord[] = [];
       let pageToken = "";
       for (let page = 0; page < pages; page++) {
-        const answer = await deployments.listDeploymentHistory({ workspaceId, service, environment, pageSize: PAGE_SIZE, pageToken }, { signal });
+        const answer = await deployments.listDeploymentHistory(
+          { workspaceId, service, environment, pageSize: PAGE_SIZE, pageToken },
+          { signal },
+        );
         records.push(...answer.deployments);
         pageToken = answer.nextPageToken;
         if (!pageToken) break;
@@ -47,7 +50,8 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
   );
   const needle = filter.trim().toLowerCase();
   const records = (history.data?.records ?? []).filter(
-    (record) => !needle || [record.version, record.sha, record.actor, record.environment].some((text) => text.toLowerCase().includes(needle)),
+    (record) =>
+      !needle || [record.version, record.sha, record.actor, record.environment].some((text) => text.toLowerCase().includes(needle)),
   );
   // The newest successful deployment per environment is what runs there now: nothing to roll back to.
   const current = new Map<string, bigint>();
@@ -75,7 +79,12 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
           <label className="field__label" htmlFor={environmentId}>
             Environment
           </label>
-          <select id={environmentId} className="input" value={environment} onChange={(event) => (setEnvironment(event.target.value), setPages(1))}>
+          <select
+            id={environmentId}
+            className="input"
+            value={environment}
+            onChange={(event) => (setEnvironment(event.target.value), setPages(1))}
+          >
             <option value="">All environments</option>
             {environments.map((name) => (
               <option key={name} value={name}>
@@ -88,7 +97,14 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
           <label className="field__label" htmlFor={filterId}>
             Filter
           </label>
-          <input id={filterId} className="input" type="search" placeholder="Version, SHA or who" value={filter} onChange={(event) => setFilter(event.target.value)} />
+          <input
+            id={filterId}
+            className="input"
+            type="search"
+            placeholder="Version, SHA or who"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+          />
         </div>
       </div>
       {message ? (
@@ -99,7 +115,9 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
       {rollback.error ? <ErrorNotice error={rollback.error} /> : null}
       {history.status === "error" ? <ErrorNotice error={history.error} onRetry={history.reload} /> : null}
       {history.status === "loading" && !history.data ? <p className="loading">Loading history…</p> : null}
-      {history.data && records.length === 0 ? <p className="empty">{needle ? "No deployment matches the filter." : "No deployments yet."}</p> : null}
+      {history.data && records.length === 0 ? (
+        <p className="empty">{needle ? "No deployment matches the filter." : "No deployments yet."}</p>
+      ) : null}
       <ol className="timeline">
         {records.map((record) => {
           const rollbackable = record.state === DeploymentState.SUCCESS && current.get(record.environment) !== record.runId;
@@ -132,7 +150,12 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
                     <span>
                       Redeploy <code>{record.version}</code> to {record.environment}?
                     </span>
-                    <button type="button" className="button button--danger button--small" disabled={rollback.busy} onClick={() => void confirm(record)}>
+                    <button
+                      type="button"
+                      className="button button--danger button--small"
+                      disabled={rollback.busy}
+                      onClick={() => void confirm(record)}
+                    >
                       Confirm rollback
                     </button>
                     <button type="button" className="button button--small" onClick={() => setConfirming(undefined)}>
@@ -140,7 +163,11 @@ export function HistoryTimeline({ service, environments, refreshKey, onRolledBac
                     </button>
                   </div>
                 ) : (
-                  <button type="button" className="button button--small" onClick={() => (setConfirming(record.runId), setMessage(undefined))}>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => (setConfirming(record.runId), setMessage(undefined))}
+                  >
                     Roll back to this
                   </button>
                 )

@@ -61,15 +61,25 @@ function EnvironmentCard(props: {
             <dt>Run</dt>
             <dd>
               <code>{pending.version}</code> dispatched just now{" "}
-              {pending.htmlUrl ? <a href={pending.htmlUrl} target="_blank" rel="noreferrer">run on GitHub</a> : null}
+              {pending.htmlUrl ? (
+                <a href={pending.htmlUrl} target="_blank" rel="noreferrer">
+                  run on GitHub
+                </a>
+              ) : null}
             </dd>
           </>
         ) : run ? (
           <>
             <dt>Latest run</dt>
             <dd>
-              <code>{run.version}</code> by <strong>{run.actor || "someone"}</strong> <Time date={dateOf(run.completedAt) ?? dateOf(run.startedAt)} />
-              {run.job ? <span className="muted"> · job {run.job.name}: {run.job.conclusion || run.job.status}</span> : null}
+              <code>{run.version}</code> by <strong>{run.actor || "someone"}</strong>{" "}
+              <Time date={dateOf(run.completedAt) ?? dateOf(run.startedAt)} />
+              {run.job ? (
+                <span className="muted">
+                  {" "}
+                  · job {run.job.name}: {run.job.conclusion || run.job.status}
+                </span>
+              ) : null}
             </dd>
           </>
         ) : null}

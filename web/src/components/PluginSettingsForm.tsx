@@ -21,15 +21,16 @@ export interface PluginSettingsFormProps {
 export function PluginSettingsForm({ plugin, onSaved }: PluginSettingsFormProps) {
   const { plugins, workspaceId } = useGateway();
   const formId = useId();
-  const schema = useCall((signal) => plugins.getPluginSchema({ pluginId: plugin.id }, { signal }).then((answer) => formOfSchema(answer.jsonSchema)), [plugin.id]);
+  const schema = useCall(
+    (signal) => plugins.getPluginSchema({ pluginId: plugin.id }, { signal }).then((answer) => formOfSchema(answer.jsonSchema)),
+    [plugin.id],
+  );
   const [config, setConfig] = useState<Record<string, string>>({ ...plugin.config });
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [cleared, setCleared] = useState<Set<string>>(new Set());
   const [saved, setSaved] = useState<string | undefined>(undefined);
   const save = useAction(async () => {
-    const changedConfig = Object.fromEntries(
-      Object.entries(config).filter(([key, value]) => value !== (plugin.config[key] ?? "")),
-    );
+    const changedConfig = Object.fromEntries(Object.entries(config).filter(([key, value]) => value !== (plugin.config[key] ?? "")));
     const changedSecrets = Object.fromEntries([
       ...Object.entries(secrets).filter(([, value]) => value !== ""),
       ...[...cleared].map((key) => [key, ""] as const),
@@ -80,7 +81,12 @@ export function PluginSettingsForm({ plugin, onSaved }: PluginSettingsFormProps)
                 {field.required ? <span aria-hidden="true"> *</span> : null}
               </label>
               {field.options ? (
-                <select id={id} className="input" value={value} onChange={(event) => setConfig({ ...config, [field.name]: event.target.value })}>
+                <select
+                  id={id}
+                  className="input"
+                  value={value}
+                  onChange={(event) => setConfig({ ...config, [field.name]: event.target.value })}
+                >
                   <option value="">—</option>
                   {field.options.map((option) => (
                     <option key={option}>{option}</option>

@@ -26,7 +26,11 @@ export function PluginsAdmin() {
         {disable.error ? <ErrorNotice error={disable.error} /> : null}
         <ul className="plugin-list">
           {catalogue.map((plugin) => (
-            <li key={plugin.id} className={`plugin-item${plugin.id === selected ? " plugin-item--selected" : ""}`} data-testid={`plugin-${plugin.id}`}>
+            <li
+              key={plugin.id}
+              className={`plugin-item${plugin.id === selected ? " plugin-item--selected" : ""}`}
+              data-testid={`plugin-${plugin.id}`}
+            >
               <div className="plugin-item__main">
                 <div className="row row--wrap">
                   <strong>{plugin.name}</strong>
@@ -82,7 +86,12 @@ function Health({ plugin }: { plugin: Plugin }) {
     <span className={`health health--${status.healthy ? "ok" : "down"}`} title={status.statusMessage}>
       <span className="health__dot" aria-hidden="true" />
       {status.healthy ? "healthy" : `unhealthy${status.statusMessage ? `: ${status.statusMessage}` : ""}`}
-      {status.requestCount > 0 ? <span className="muted"> · {status.requestCount} calls, {status.errorCount} errors</span> : null}
+      {status.requestCount > 0 ? (
+        <span className="muted">
+          {" "}
+          · {status.requestCount} calls, {status.errorCount} errors
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -15,7 +15,7 @@ function subscribe(listener: () => void): () => void {
   }, TICK_MS);
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0 && timer) (clearInterval(timer), (timer = undefined));
+    if (listeners.size === 0 && timer) clearInterval(timer), (timer = undefined);
   };
 }
 

@@ -26,7 +26,13 @@ export function TriggerForm({ service, environments, onTriggered }: TriggerFormP
     if (!environments.includes(environment)) setEnvironment(environments[0] ?? "");
   }, [environments, environment]);
   const trigger = useAction(() =>
-    deployments.triggerDeployment({ workspaceId, service, environment, version: version ? versionRef(version) : "", inputs: parseInputs(inputsText) }),
+    deployments.triggerDeployment({
+      workspaceId,
+      service,
+      environment,
+      version: version ? versionRef(version) : "",
+      inputs: parseInputs(inputsText),
+    }),
   );
 
   const submit = async (event: FormEvent) => {
@@ -65,7 +71,14 @@ export function TriggerForm({ service, environments, onTriggered }: TriggerFormP
         <label className="field__label" htmlFor={inputsId}>
           One <code>name=value</code> per line
         </label>
-        <textarea id={inputsId} className="input" rows={2} value={inputsText} onChange={(event) => setInputsText(event.target.value)} spellCheck={false} />
+        <textarea
+          id={inputsId}
+          className="input"
+          rows={2}
+          value={inputsText}
+          onChange={(event) => setInputsText(event.target.value)}
+          spellCheck={false}
+        />
       </details>
       <div className="row">
         <button type="submit" className="button button--primary" disabled={!version || !environment || trigger.busy}>

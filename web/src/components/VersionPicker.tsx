@@ -148,7 +148,9 @@ export function VersionPicker({ service, environment, value, onChange }: Version
               onMouseDown={(event) => event.preventDefault()}
               onClick={() => choose(version)}
             >
-              <span className={`kind kind--${version.kind === VersionKind.TAG ? "tag" : "commit"}`}>{version.kind === VersionKind.TAG ? "tag" : "commit"}</span>
+              <span className={`kind kind--${version.kind === VersionKind.TAG ? "tag" : "commit"}`}>
+                {version.kind === VersionKind.TAG ? "tag" : "commit"}
+              </span>
               <code>{version.name}</code>
               <span className="picker__message">{version.message}</span>
               {version.author ? <span className="muted picker__author">{version.author}</span> : null}

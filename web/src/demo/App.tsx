@@ -31,7 +31,12 @@ export function App({ session }: { readonly session: DemoSession | undefined }) 
     );
   }
   return (
-    <OrbitGatewayProvider baseUrl={session.gatewayUrl} workspaceId={session.workspaceId} token={session.token} githubToken={session.githubToken || undefined}>
+    <OrbitGatewayProvider
+      baseUrl={session.gatewayUrl}
+      workspaceId={session.workspaceId}
+      token={session.token}
+      githubToken={session.githubToken || undefined}
+    >
       <header className="topbar">
         <span className="topbar__brand">Orbit</span>
         <nav className="topbar__nav" aria-label="Main">

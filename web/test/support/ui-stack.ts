@@ -86,7 +86,12 @@ export async function startUiStack(): Promise<UiStack> {
     gateway: running,
     async link({ admin = true, userId = admin ? "admin-web" : "user-web", githubToken, workspaceId = WORKSPACE }) {
       const token = await running().token({ workspaceId, userId, admin });
-      const fragment = new URLSearchParams({ gateway: gatewayUrl, workspace: workspaceId, token, ...(githubToken ? { github: githubToken } : {}) });
+      const fragment = new URLSearchParams({
+        gateway: gatewayUrl,
+        workspace: workspaceId,
+        token,
+        ...(githubToken ? { github: githubToken } : {}),
+      });
       return `${site.origin}/#${fragment.toString()}`;
     },
     async stopGateway() {

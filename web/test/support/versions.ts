@@ -11,5 +11,11 @@ export async function versionsOf(stack: UiStack): Promise<{ versions: { kind: "t
     { workspaceId: WORKSPACE, service: "checkout" },
     asUser(await gateway.token({ workspaceId: WORKSPACE }), GITHUB_TOKENS.dev),
   );
-  return { versions: versions.map((version) => ({ kind: version.kind === VersionKind.TAG ? "tag" : "commit", name: version.name, sha: version.sha })) };
+  return {
+    versions: versions.map((version) => ({
+      kind: version.kind === VersionKind.TAG ? "tag" : "commit",
+      name: version.name,
+      sha: version.sha,
+    })),
+  };
 }

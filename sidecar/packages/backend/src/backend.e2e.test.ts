@@ -6,14 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ROUTES_ENV } from './preflight';
-import {
-  freePort,
-  killSidecar,
-  startSidecar,
-  waitFor,
-  waitUntilReady,
-  type Sidecar,
-} from './testing/sidecarProcess';
+import { freePort, killSidecar, startSidecar, waitFor, waitUntilReady, type Sidecar } from './testing/sidecarProcess';
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
@@ -30,8 +23,7 @@ describe('sidecar process', () => {
   let baseUrl: string;
   let sidecar: Sidecar;
 
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${baseUrl}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${baseUrl}${path}`, { headers });
   const withToken = (headers: Record<string, string> = {}) => ({
     Authorization: `Bearer ${token}`,
     ...headers,

@@ -14,7 +14,11 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentPluginConfigHeader, startGitHubSimulator, type SimulatorProcess } from './testing/githubSimulatorProcess';
+import {
+  deploymentPluginConfigHeader,
+  startGitHubSimulator,
+  type SimulatorProcess,
+} from './testing/githubSimulatorProcess';
 import { parseExposition, samplesOf } from './testing/prometheus';
 import { freePort, killSidecar, startSidecar, waitUntilReady, type Sidecar } from './testing/sidecarProcess';
 
@@ -25,18 +29,20 @@ interface CountingServer {
   close(): Promise<void>;
 }
 
-async function countingServer(handler: http.RequestListener = (_req, res) => res.end('secret upstream answer')): Promise<CountingServer> {
+async function countingServer(
+  handler: http.RequestListener = (_req, res) => res.end('secret upstream answer'),
+): Promise<CountingServer> {
   const server = http.createServer(handler);
   let connections = 0;
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     connections: () => connections,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -45,7 +51,10 @@ async function countingServer(handler: http.RequestListener = (_req, res) => res
 
 const jiraConfigHeader = (baseUrl: string) => ({
   'X-Orbit-Plugin-Config': Buffer.from(
-    JSON.stringify({ config: { base_url: baseUrl, email: 'admin@example.com' }, secrets: { api_token: 'jira-token-for-egress-test' } }),
+    JSON.stringify({
+      config: { base_url: baseUrl, email: 'admin@example.com' },
+      secrets: { api_token: 'jira-token-for-egress-test' },
+    }),
   ).toString('base64url'),
 });
 
@@ -91,10 +100,15 @@ describe('sidecar egress policy (real process)', () => {
   });
 
   const call = (path: string, headers: Record<string, string>) =>
-    fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}`, 'X-Orbit-Workspace-Id': 'ws-egress', ...headers } });
+    fetch(`${baseUrl}${path}`, {
+      headers: { Authorization: `Bearer ${token}`, 'X-Orbit-Workspace-Id': 'ws-egress', ...headers },
+    });
 
   it('still reaches the explicitly allowed GitHub simulator', async () => {
-    const res = await call('/api/deployment/workflows?repository=acme/checkout', deploymentPluginConfigHeader(simulator.apiUrl));
+    const res = await call(
+      '/api/deployment/workflows?repository=acme/checkout',
+      deploymentPluginConfigHeader(simulator.apiUrl),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -109,14 +123,22 @@ describe('sidecar egress policy (real process)', () => {
 
   it('answers 412 naming the rule for every loopback target, in both plugins, without connecting', async () => {
     for (const [what, target] of forbiddenTargets()) {
-      const deployment = await call('/api/deployment/workflows?repository=acme/checkout', deploymentPluginConfigHeader(target!));
+      const deployment = await call(
+        '/api/deployment/workflows?repository=acme/checkout',
+        deploymentPluginConfigHeader(target!),
+      );
       const jira = await call('/api/jira/issues?projectKey=OPS', jiraConfigHeader(target!));
-      for (const [plugin, res] of [['deployment', deployment], ['jira', jira]] as const) {
+      for (const [plugin, res] of [
+        ['deployment', deployment],
+        ['jira', jira],
+      ] as const) {
         const text = await res.text();
         expect(res.status, `${plugin} → ${what}: ${text}`).toBe(412);
         const body = JSON.parse(text) as { error: { name: string; message: string } };
         expect(body.error.name).toBe('EgressRefusedError');
-        expect(body.error.message).toMatch(/^Egress policy refused the connection: .*(loopback address|not in the egress allow-list)/);
+        expect(body.error.message).toMatch(
+          /^Egress policy refused the connection: .*(loopback address|not in the egress allow-list)/,
+        );
         expect(text).not.toContain('secret upstream answer');
         expect(text).not.toContain('jira-token-for-egress-test');
       }
@@ -125,7 +147,10 @@ describe('sidecar egress policy (real process)', () => {
   });
 
   it('refuses a redirect from an allowed upstream to a forbidden one', async () => {
-    const res = await call('/api/deployment/workflows?repository=acme/checkout', deploymentPluginConfigHeader(redirector.url));
+    const res = await call(
+      '/api/deployment/workflows?repository=acme/checkout',
+      deploymentPluginConfigHeader(redirector.url),
+    );
     const text = await res.text();
     expect(res.status, text).toBe(412);
     expect(text).toContain(`127.0.0.1:${gatewayStandIn.port} is a loopback address`);
@@ -141,6 +166,8 @@ describe('sidecar egress policy (real process)', () => {
     expect(refused('deployment')).toBe(7);
     expect(refused('jira')).toBe(6);
     expect(samplesOf(page, 'orbit_egress_refusals_total', { plugin: 'jira', rule: 'address-range' })[0]?.value).toBe(5);
-    expect(samplesOf(page, 'orbit_egress_refusals_total', { plugin: 'jira', rule: 'host-not-allowed' })[0]?.value).toBe(1);
+    expect(samplesOf(page, 'orbit_egress_refusals_total', { plugin: 'jira', rule: 'host-not-allowed' })[0]?.value).toBe(
+      1,
+    );
   });
 });

@@ -25,10 +25,10 @@ const NAMES: Record<string, string[]> = {
   'rebind.example': ['140.82.112.6', '192.168.0.7'],
   'v6.example': ['fd00::7'],
 };
-const resolve: Resolve = async (host) => {
+const resolve: Resolve = async host => {
   const addresses = NAMES[host];
   if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  return addresses.map(address => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
 
 const TARGETS = [
@@ -97,7 +97,7 @@ describe('plugins behind the egress guard: private and metadata targets', () => 
       dispatcher: client,
     } as unknown as RequestInit);
 
-  it.each(TARGETS)('%s: both plugins answer 412 and nothing is dialled', async (target) => {
+  it.each(TARGETS)('%s: both plugins answer 412 and nothing is dialled', async target => {
     const deployment = await call('/api/deployment/workflows?repository=acme/checkout', {
       config: { github_api_url: target },
       secrets: { github_token: 'ghp_egress_test_token' },
@@ -109,7 +109,10 @@ describe('plugins behind the egress guard: private and metadata targets', () => 
     for (const res of [deployment, jira]) {
       const text = await res.text();
       expect(res.status, text).toBe(412);
-      expect(JSON.parse(text).error).toMatchObject({ name: 'EgressRefusedError', message: expect.stringMatching(/address/) });
+      expect(JSON.parse(text).error).toMatchObject({
+        name: 'EgressRefusedError',
+        message: expect.stringMatching(/address/),
+      });
       // A resolved address is never shown; the workspace's own host is.
       for (const address of NAMES[new URL(target).hostname] ?? []) expect(text).not.toContain(address);
       expect(text).not.toMatch(/ghp_egress_test_token|jira-egress-test-token/);

@@ -5,7 +5,13 @@
  * see @internal/egress-node). Installed by index.ts before any plugin loads;
  * refusals are counted as orbit_egress_refusals_total{plugin, rule}.
  */
-import { countRefusals, egressPolicyFromEnv, EgressSettingError, installEgressGuard, type EgressPolicy } from '@internal/egress-node';
+import {
+  countRefusals,
+  egressPolicyFromEnv,
+  EgressSettingError,
+  installEgressGuard,
+  type EgressPolicy,
+} from '@internal/egress-node';
 
 /** The problem with the egress settings, or undefined when they are usable (for preflight). */
 export function egressSettingsProblem(env: NodeJS.ProcessEnv): string | undefined {

@@ -12,11 +12,7 @@
 
 import { isMainThread } from 'node:worker_threads';
 import { runningTelemetry, setRunningTelemetry } from './telemetry/running';
-import {
-  readTelemetrySettings,
-  TelemetrySettingsError,
-  type TelemetrySettings,
-} from './telemetry/settings';
+import { readTelemetrySettings, TelemetrySettingsError, type TelemetrySettings } from './telemetry/settings';
 import { startTelemetry } from './telemetry/startTelemetry';
 
 function refuseToStart(reason: string): never {
@@ -36,9 +32,7 @@ if (isMainThread && runningTelemetry() === undefined) {
   const telemetry = startTelemetry(settings);
   setRunningTelemetry(telemetry);
   telemetry.ready.catch((error: Error) => {
-    const where = settings.metrics.enabled
-      ? `${settings.metrics.host}:${settings.metrics.port}`
-      : '';
+    const where = settings.metrics.enabled ? `${settings.metrics.host}:${settings.metrics.port}` : '';
     refuseToStart(
       `the metrics endpoint cannot listen on ${where} (SIDECAR_METRICS_HOST / SIDECAR_METRICS_PORT): ${error.message}`,
     );

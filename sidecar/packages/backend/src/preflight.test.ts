@@ -21,31 +21,23 @@ describe('preflight', () => {
   });
 
   it('treats an empty token as missing', () => {
-    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: '  ' })[0]).toContain(
-      'is not set',
-    );
+    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: '  ' })[0]).toContain('is not set');
   });
 
   it.each(['short', 'has white space'])('rejects the unusable token %j', token => {
-    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: token })[0]).toContain(
-      'at least 8 characters with no whitespace',
-    );
+    expect(preflight([], { BACKSTAGE_SERVICE_TOKEN: token })[0]).toContain('at least 8 characters with no whitespace');
   });
 
   it('requires PostgreSQL settings when the production config is passed', () => {
     const argv = ['--config', 'app-config.yaml', '--config', 'app-config.production.yaml'];
     expect(preflight(argv, TOKEN)).toEqual([
-      expect.stringContaining(
-        'POSTGRES_HOST, POSTGRES_USER, POSTGRES_PASSWORD are not set',
-      ),
+      expect.stringContaining('POSTGRES_HOST, POSTGRES_USER, POSTGRES_PASSWORD are not set'),
     ]);
     expect(preflight(argv, { ...TOKEN, ...POSTGRES })).toEqual([]);
   });
 
   it('requires PostgreSQL settings when BACKSTAGE_ENV selects production', () => {
-    expect(
-      preflight([], { ...TOKEN, BACKSTAGE_ENV: 'production', POSTGRES_HOST: 'db' }),
-    ).toEqual([
+    expect(preflight([], { ...TOKEN, BACKSTAGE_ENV: 'production', POSTGRES_HOST: 'db' })).toEqual([
       expect.stringContaining('POSTGRES_USER, POSTGRES_PASSWORD are not set'),
     ]);
   });
@@ -64,10 +56,16 @@ describe('preflight', () => {
       expect.stringContaining('"127.0.0.1" is an IP address without a port'),
     ]);
     expect(preflight([], { ...TOKEN, ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: 'intranet' })).toEqual([
-      expect.stringContaining('ORBIT_EGRESS_ALLOWED_HOSTS / ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: "intranet" is not an IP network'),
+      expect.stringContaining(
+        'ORBIT_EGRESS_ALLOWED_HOSTS / ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: "intranet" is not an IP network',
+      ),
     ]);
     expect(
-      preflight([], { ...TOKEN, ORBIT_EGRESS_ALLOWED_HOSTS: 'ghes.corp.example, 127.0.0.1:4010', ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: '10.20.0.0/16' }),
+      preflight([], {
+        ...TOKEN,
+        ORBIT_EGRESS_ALLOWED_HOSTS: 'ghes.corp.example, 127.0.0.1:4010',
+        ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: '10.20.0.0/16',
+      }),
     ).toEqual([]);
   });
 });

@@ -38,10 +38,7 @@ function usesProductionConfig(argv: string[], env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Returns the problems found; empty when the environment is usable. */
-export function preflight(
-  argv: string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
-): string[] {
+export function preflight(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): string[] {
   const problems: string[] = [];
 
   const token = env[SERVICE_TOKEN_ENV];
@@ -54,7 +51,9 @@ export function preflight(
   }
 
   if (usesProductionConfig(argv, env) && env[TEST_ROUTES_ENV] === 'true') {
-    problems.push(`${TEST_ROUTES_ENV}=true mounts test-only diagnostic routes; it is refused with the production config.`);
+    problems.push(
+      `${TEST_ROUTES_ENV}=true mounts test-only diagnostic routes; it is refused with the production config.`,
+    );
   }
 
   if (usesProductionConfig(argv, env)) {

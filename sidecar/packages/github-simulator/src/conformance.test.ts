@@ -33,7 +33,13 @@ beforeAll(async () => {
   sim = await createGitHubSimulator({ seed: testSeed() });
   const c = sim.control;
   const dispatch = (environment: string, version = 'v1.1.0') =>
-    c.dispatch({ repo: 'acme/checkout', workflow: 'deploy.yml', ref: 'main', inputs: { version, environment }, actor: 'dev' }).id;
+    c.dispatch({
+      repo: 'acme/checkout',
+      workflow: 'deploy.yml',
+      ref: 'main',
+      inputs: { version, environment },
+      actor: 'dev',
+    }).id;
 
   // Runs in every state, so that nullable fields are exercised both ways.
   ids.queued = dispatch('staging');
@@ -104,9 +110,29 @@ const cases: Case[] = [
     status: 404,
   },
   { name: 'repository', method: 'GET', template: '/repos/{owner}/{repo}', path: () => repo, token: dev, status: 200 },
-  { name: 'public repository, anonymous', method: 'GET', template: '/repos/{owner}/{repo}', path: () => '/repos/octo/hello', status: 200 },
-  { name: 'private repository, no access', method: 'GET', template: '/repos/{owner}/{repo}', path: () => repo, token: TOKENS.outsider, status: 404 },
-  { name: 'bad credentials', method: 'GET', template: '/repos/{owner}/{repo}', path: () => repo, token: 'ghp_nope', status: 401 },
+  {
+    name: 'public repository, anonymous',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}',
+    path: () => '/repos/octo/hello',
+    status: 200,
+  },
+  {
+    name: 'private repository, no access',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}',
+    path: () => repo,
+    token: TOKENS.outsider,
+    status: 404,
+  },
+  {
+    name: 'bad credentials',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}',
+    path: () => repo,
+    token: 'ghp_nope',
+    status: 401,
+  },
   {
     name: 'workflow file',
     method: 'GET',
@@ -131,17 +157,94 @@ const cases: Case[] = [
     token: dev,
     status: 404,
   },
-  { name: 'branches', method: 'GET', template: '/repos/{owner}/{repo}/branches', path: () => `${repo}/branches`, token: dev, status: 200 },
-  { name: 'git ref', method: 'GET', template: '/repos/{owner}/{repo}/git/ref/{ref}', path: () => `${repo}/git/ref/tags/v1.0.0`, token: dev, status: 200 },
-  { name: 'git ref missing', method: 'GET', template: '/repos/{owner}/{repo}/git/ref/{ref}', path: () => `${repo}/git/ref/heads/nope`, token: dev, status: 404 },
-  { name: 'tags', method: 'GET', template: '/repos/{owner}/{repo}/tags', path: () => `${repo}/tags`, token: dev, status: 200 },
-  { name: 'commits', method: 'GET', template: '/repos/{owner}/{repo}/commits', path: () => `${repo}/commits?sha=main&per_page=50`, token: dev, status: 200 },
-  { name: 'commits of unknown sha', method: 'GET', template: '/repos/{owner}/{repo}/commits', path: () => `${repo}/commits?sha=${'0'.repeat(40)}`, token: dev, status: 404 },
-  { name: 'commit', method: 'GET', template: '/repos/{owner}/{repo}/commits/{ref}', path: () => `${repo}/commits/v1.1.0`, token: dev, status: 200 },
-  { name: 'unknown commit', method: 'GET', template: '/repos/{owner}/{repo}/commits/{ref}', path: () => `${repo}/commits/${'a'.repeat(40)}`, token: dev, status: 422 },
-  { name: 'pulls', method: 'GET', template: '/repos/{owner}/{repo}/pulls', path: () => `${repo}/pulls?state=all`, token: dev, status: 200 },
-  { name: 'pulls, bad state', method: 'GET', template: '/repos/{owner}/{repo}/pulls', path: () => `${repo}/pulls?state=merged`, token: dev, status: 422 },
-  { name: 'workflows', method: 'GET', template: '/repos/{owner}/{repo}/actions/workflows', path: () => `${repo}/actions/workflows`, token: dev, status: 200 },
+  {
+    name: 'branches',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/branches',
+    path: () => `${repo}/branches`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'git ref',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/git/ref/{ref}',
+    path: () => `${repo}/git/ref/tags/v1.0.0`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'git ref missing',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/git/ref/{ref}',
+    path: () => `${repo}/git/ref/heads/nope`,
+    token: dev,
+    status: 404,
+  },
+  {
+    name: 'tags',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/tags',
+    path: () => `${repo}/tags`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'commits',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits',
+    path: () => `${repo}/commits?sha=main&per_page=50`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'commits of unknown sha',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits',
+    path: () => `${repo}/commits?sha=${'0'.repeat(40)}`,
+    token: dev,
+    status: 404,
+  },
+  {
+    name: 'commit',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits/{ref}',
+    path: () => `${repo}/commits/v1.1.0`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'unknown commit',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits/{ref}',
+    path: () => `${repo}/commits/${'a'.repeat(40)}`,
+    token: dev,
+    status: 422,
+  },
+  {
+    name: 'pulls',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/pulls',
+    path: () => `${repo}/pulls?state=all`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'pulls, bad state',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/pulls',
+    path: () => `${repo}/pulls?state=merged`,
+    token: dev,
+    status: 422,
+  },
+  {
+    name: 'workflows',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/actions/workflows',
+    path: () => `${repo}/actions/workflows`,
+    token: dev,
+    status: 200,
+  },
   {
     name: 'workflow by file',
     method: 'GET',
@@ -206,11 +309,19 @@ const cases: Case[] = [
     name: 'workflow runs, filtered',
     method: 'GET',
     template: '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
-    path: () => `${repo}/actions/workflows/deploy.yml/runs?event=workflow_dispatch&branch=main&status=waiting&created=%3E%3D2000-01-01T00:00:00Z`,
+    path: () =>
+      `${repo}/actions/workflows/deploy.yml/runs?event=workflow_dispatch&branch=main&status=waiting&created=%3E%3D2000-01-01T00:00:00Z`,
     token: dev,
     status: 200,
   },
-  { name: 'repository runs', method: 'GET', template: '/repos/{owner}/{repo}/actions/runs', path: () => `${repo}/actions/runs?status=failure`, token: dev, status: 200 },
+  {
+    name: 'repository runs',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/actions/runs',
+    path: () => `${repo}/actions/runs?status=failure`,
+    token: dev,
+    status: 200,
+  },
   ...(['queued', 'inProgress', 'waiting', 'staging', 'failed', 'rejected'] as const).map(
     (state): Case => ({
       name: `run (${state})`,
@@ -221,7 +332,14 @@ const cases: Case[] = [
       status: 200,
     }),
   ),
-  { name: 'unknown run', method: 'GET', template: '/repos/{owner}/{repo}/actions/runs/{run_id}', path: () => `${repo}/actions/runs/1`, token: dev, status: 404 },
+  {
+    name: 'unknown run',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+    path: () => `${repo}/actions/runs/1`,
+    token: dev,
+    status: 404,
+  },
   ...(['queued', 'inProgress', 'waiting', 'staging', 'failed', 'rejected'] as const).map(
     (state): Case => ({
       name: `jobs (${state})`,
@@ -232,7 +350,14 @@ const cases: Case[] = [
       status: 200,
     }),
   ),
-  { name: 'job', method: 'GET', template: '/repos/{owner}/{repo}/actions/jobs/{job_id}', path: () => `${repo}/actions/jobs/${ids.job}`, token: dev, status: 200 },
+  {
+    name: 'job',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/actions/jobs/{job_id}',
+    path: () => `${repo}/actions/jobs/${ids.job}`,
+    token: dev,
+    status: 200,
+  },
   {
     name: 'cancel',
     method: 'POST',
@@ -291,8 +416,22 @@ const cases: Case[] = [
     token: dev,
     status: 200,
   },
-  { name: 'environments', method: 'GET', template: '/repos/{owner}/{repo}/environments', path: () => `${repo}/environments`, token: dev, status: 200 },
-  { name: 'environments with rules', method: 'GET', template: '/repos/{owner}/{repo}/environments', path: () => '/repos/octo/hello/environments', token: TOKENS.admin, status: 200 },
+  {
+    name: 'environments',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/environments',
+    path: () => `${repo}/environments`,
+    token: dev,
+    status: 200,
+  },
+  {
+    name: 'environments with rules',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/environments',
+    path: () => '/repos/octo/hello/environments',
+    token: TOKENS.admin,
+    status: 200,
+  },
   {
     name: 'environment',
     method: 'GET',
@@ -301,7 +440,14 @@ const cases: Case[] = [
     token: dev,
     status: 200,
   },
-  { name: 'deployments', method: 'GET', template: '/repos/{owner}/{repo}/deployments', path: () => `${repo}/deployments`, token: dev, status: 200 },
+  {
+    name: 'deployments',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/deployments',
+    path: () => `${repo}/deployments`,
+    token: dev,
+    status: 200,
+  },
   {
     name: 'deployments, filtered',
     method: 'GET',
@@ -340,12 +486,16 @@ async function run(c: Case): Promise<ApiResponse> {
   const token = typeof c.token === 'function' ? c.token() : c.token;
   let body = typeof c.body === 'function' ? (c.body as () => unknown)() : c.body;
   if (c.name === 'review') {
-    const pending = await call(sim.apiUrl, 'GET', `${repo}/actions/runs/${ids.toReview}/pending_deployments`, { token });
+    const pending = await call(sim.apiUrl, 'GET', `${repo}/actions/runs/${ids.toReview}/pending_deployments`, {
+      token,
+    });
     const envId = (pending.body as Array<{ environment: { id: number } }>)[0]?.environment.id;
     body = { environment_ids: [envId], state: 'approved', comment: 'LGTM' };
   }
   if (c.name === 'review by a non-reviewer') {
-    const pending = await call(sim.apiUrl, 'GET', `${repo}/actions/runs/${ids.toReview}/pending_deployments`, { token });
+    const pending = await call(sim.apiUrl, 'GET', `${repo}/actions/runs/${ids.toReview}/pending_deployments`, {
+      token,
+    });
     const envId = (pending.body as Array<{ environment: { id: number } }>)[0]?.environment.id;
     body = { environment_ids: [envId], state: 'approved', comment: 'me' };
   }
@@ -353,7 +503,7 @@ async function run(c: Case): Promise<ApiResponse> {
 }
 
 describe('OpenAPI conformance (api.github.com)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  it.each(cases.map(c => [c.name, c] as const))('%s', async (_name, c) => {
     const response = await run(c);
     expect(response.status, response.text.slice(0, 500)).toBe(c.status);
     const check = validator.check(c.method, c.template, response.status, response.body);
@@ -363,17 +513,21 @@ describe('OpenAPI conformance (api.github.com)', () => {
   });
 
   it('covers every implemented operation with a success case', () => {
-    const covered = new Set(cases.filter((c) => c.status < 300).map((c) => `${c.method} ${c.template}`));
-    const implemented = routes().map((r) => `${r.method} ${r.template}`);
-    expect(implemented.filter((r) => !covered.has(r))).toEqual([]);
-    for (const r of routes()) expect(validator.operation(r.method, r.template), `${r.method} ${r.template}`).toBeDefined();
+    const covered = new Set(cases.filter(c => c.status < 300).map(c => `${c.method} ${c.template}`));
+    const implemented = routes().map(r => `${r.method} ${r.template}`);
+    expect(implemented.filter(r => !covered.has(r))).toEqual([]);
+    for (const r of routes())
+      expect(validator.operation(r.method, r.template), `${r.method} ${r.template}`).toBeDefined();
   });
 
   it('answers a conditional request with 304 and no body, as documented', async () => {
     const first = await call(sim.apiUrl, 'GET', `${repo}/pulls`, { token: dev });
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^W\/"[0-9a-f]{64}"$/);
-    const second = await call(sim.apiUrl, 'GET', `${repo}/pulls`, { token: dev, headers: { 'if-none-match': etag ?? '' } });
+    const second = await call(sim.apiUrl, 'GET', `${repo}/pulls`, {
+      token: dev,
+      headers: { 'if-none-match': etag ?? '' },
+    });
     expect(second.status).toBe(304);
     expect(second.text).toBe('');
     expect(validator.check('GET', '/repos/{owner}/{repo}/pulls', 304, second.body).ok).toBe(true);
@@ -381,7 +535,8 @@ describe('OpenAPI conformance (api.github.com)', () => {
 });
 
 describe('the validator is not vacuous', () => {
-  const get = async (path: string) => (await call(sim.apiUrl, 'GET', path, { token: dev })).body as Record<string, unknown>;
+  const get = async (path: string) =>
+    (await call(sim.apiUrl, 'GET', path, { token: dev })).body as Record<string, unknown>;
   const template = '/repos/{owner}/{repo}/actions/runs/{run_id}';
 
   it('accepts the real body', async () => {
@@ -420,7 +575,9 @@ describe('the validator is not vacuous', () => {
     const jobsTemplate = '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
     expect(validator.check('GET', jobsTemplate, 200, jobs).ok).toBe(true);
     const [job] = jobs.jobs as Array<Record<string, unknown>>;
-    expect(validator.check('GET', jobsTemplate, 200, { ...jobs, jobs: [{ ...job, status: 'running' }] }).ok).toBe(false);
+    expect(validator.check('GET', jobsTemplate, 200, { ...jobs, jobs: [{ ...job, status: 'running' }] }).ok).toBe(
+      false,
+    );
     expect(validator.check('GET', jobsTemplate, 200, { total_count: 1, jobs: job }).ok).toBe(false);
   });
 
@@ -429,7 +586,9 @@ describe('the validator is not vacuous', () => {
     expect(validator.check('POST', dispatch, 204, undefined).ok).toBe(true);
     expect(validator.check('POST', dispatch, 204, { ok: true }).ok).toBe(false);
     expect(validator.check('POST', dispatch, 201, {}).ok).toBe(false);
-    expect(validator.check('POST', dispatch, 200, { workflow_run_id: 1, run_url: 'not a url', html_url: 'https://x' }).ok).toBe(false);
+    expect(
+      validator.check('POST', dispatch, 200, { workflow_run_id: 1, run_url: 'not a url', html_url: 'https://x' }).ok,
+    ).toBe(false);
   });
 });
 
@@ -446,7 +605,12 @@ describe.each([
   beforeAll(async () => {
     ghesValidator = OpenApiResponseValidator.load(specName, { strict: true });
     ghes = await createGitHubSimulator({ seed: testSeed(), ghesVersion });
-    const id = ghes.control.dispatch({ repo: 'acme/checkout', workflow: 'deploy.yml', ref: 'main', inputs: { version: 'v1.0.0', environment: 'production' } }).id;
+    const id = ghes.control.dispatch({
+      repo: 'acme/checkout',
+      workflow: 'deploy.yml',
+      ref: 'main',
+      inputs: { version: 'v1.0.0', environment: 'production' },
+    }).id;
     ghes.control.settle(id);
     ids.ghesRun = id;
     ids.ghesDeployment = ghes.control.run(id)?.jobs[0]?.deploymentId ?? 0;
@@ -462,18 +626,51 @@ describe.each([
     ['GET', '/repos/{owner}/{repo}', () => repo, 200],
     ['GET', '/repos/{owner}/{repo}/contents/{path}', () => `${repo}/contents/.github/workflows/deploy.yml`, 200],
     ['GET', '/repos/{owner}/{repo}/actions/workflows', () => `${repo}/actions/workflows`, 200],
-    ['POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', () => `${repo}/actions/workflows/deploy.yml/dispatches`, 204, { ref: 'main', inputs: { version: 'v1.1.0', environment: 'staging' } }],
+    [
+      'POST',
+      '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      () => `${repo}/actions/workflows/deploy.yml/dispatches`,
+      204,
+      { ref: 'main', inputs: { version: 'v1.1.0', environment: 'staging' } },
+    ],
     // GHES 3.20 and older do not know return_run_details: a validation error.
-    ['POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', () => `${repo}/actions/workflows/deploy.yml/dispatches`, 422, { ref: 'main', inputs: { version: 'v1.1.0', environment: 'staging' }, return_run_details: true }],
-    ['GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', () => `${repo}/actions/workflows/deploy.yml/runs`, 200],
+    [
+      'POST',
+      '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      () => `${repo}/actions/workflows/deploy.yml/dispatches`,
+      422,
+      { ref: 'main', inputs: { version: 'v1.1.0', environment: 'staging' }, return_run_details: true },
+    ],
+    [
+      'GET',
+      '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+      () => `${repo}/actions/workflows/deploy.yml/runs`,
+      200,
+    ],
     ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', () => `${repo}/actions/runs/${ids.ghesRun}`, 200],
     ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', () => `${repo}/actions/runs/${ids.ghesRun}/jobs`, 200],
-    ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', () => `${repo}/actions/runs/${ids.ghesRun}/pending_deployments`, 200],
-    ['POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', () => `${repo}/actions/runs/${ids.ghesRun}/pending_deployments`, 403, () => ({ environment_ids: [ids.ghesProduction], state: 'approved', comment: 'not mine' })],
+    [
+      'GET',
+      '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
+      () => `${repo}/actions/runs/${ids.ghesRun}/pending_deployments`,
+      200,
+    ],
+    [
+      'POST',
+      '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
+      () => `${repo}/actions/runs/${ids.ghesRun}/pending_deployments`,
+      403,
+      () => ({ environment_ids: [ids.ghesProduction], state: 'approved', comment: 'not mine' }),
+    ],
     ['GET', '/repos/{owner}/{repo}/environments', () => `${repo}/environments`, 200],
     ['GET', '/repos/{owner}/{repo}/environments/{environment_name}', () => `${repo}/environments/production`, 200],
     ['GET', '/repos/{owner}/{repo}/deployments', () => `${repo}/deployments`, 200],
-    ['GET', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses', () => `${repo}/deployments/${ids.ghesDeployment}/statuses`, 200],
+    [
+      'GET',
+      '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+      () => `${repo}/deployments/${ids.ghesDeployment}/statuses`,
+      200,
+    ],
     ['GET', '/repos/{owner}/{repo}/tags', () => `${repo}/tags`, 200],
     ['GET', '/repos/{owner}/{repo}/commits', () => `${repo}/commits`, 200],
     ['GET', '/repos/{owner}/{repo}/pulls', () => `${repo}/pulls`, 200],
@@ -481,7 +678,10 @@ describe.each([
   ];
 
   it.each(ghesCases)('%s %s', async (method, template, path, status, body) => {
-    const response = await call(ghes.apiUrl, method, path(), { token: dev, body: typeof body === 'function' ? (body as () => unknown)() : body });
+    const response = await call(ghes.apiUrl, method, path(), {
+      token: dev,
+      body: typeof body === 'function' ? (body as () => unknown)() : body,
+    });
     expect(response.status, response.text.slice(0, 300)).toBe(status);
     const check = ghesValidator.check(method, template, response.status, response.body);
     expect(check.errors).toEqual([]);

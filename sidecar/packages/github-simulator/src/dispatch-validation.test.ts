@@ -18,12 +18,15 @@ const wideRepo: RepoSeed = {
     {
       name: 'Wide',
       file: 'wide.yml',
-      inputs: Object.fromEntries(Array.from({ length: 25 }, (_, i): [string, WorkflowInputSeed] => [`input_${i + 1}`, { required: false }])),
+      inputs: Object.fromEntries(
+        Array.from({ length: 25 }, (_, i): [string, WorkflowInputSeed] => [`input_${i + 1}`, { required: false }]),
+      ),
     },
   ],
 };
 
-const inputs = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`input_${i + 1}`, `value ${i + 1}`]));
+const inputs = (count: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`input_${i + 1}`, `value ${i + 1}`]));
 
 async function startSimulator(ghesVersion?: string): Promise<GitHubSimulator> {
   const seed = testSeed();
@@ -41,7 +44,8 @@ describe('dispatch validation (github.com)', () => {
     await sim?.close();
   });
 
-  const dispatch = (path: string, body: unknown, token: string = TOKENS.dev) => call(sim.apiUrl, 'POST', path, { token, body });
+  const dispatch = (path: string, body: unknown, token: string = TOKENS.dev) =>
+    call(sim.apiUrl, 'POST', path, { token, body });
   const deploy = '/repos/acme/checkout/actions/workflows/deploy.yml/dispatches';
   const wide = '/repos/acme/wide/actions/workflows/wide.yml/dispatches';
 
@@ -60,7 +64,10 @@ describe('dispatch validation (github.com)', () => {
 
   it('refuses inputs the workflow does not declare with "Unexpected inputs provided" and starts no run', async () => {
     const before = sim.control.runs().length;
-    const response = await dispatch(deploy, { ref: 'main', inputs: { version: 'v1.2.0', environment: 'staging', colour: 'blue' } });
+    const response = await dispatch(deploy, {
+      ref: 'main',
+      inputs: { version: 'v1.2.0', environment: 'staging', colour: 'blue' },
+    });
     expect(response.status).toBe(422);
     expect(message(response.body)).toBe('Unexpected inputs provided: ["colour"]');
     expect(sim.control.runs()).toHaveLength(before);
@@ -69,9 +76,21 @@ describe('dispatch validation (github.com)', () => {
   it('refuses a missing required input, a value outside a choice, an unknown ref and a workflow without workflow_dispatch', async () => {
     const cases: Array<[string, unknown, string]> = [
       [deploy, { ref: 'main', inputs: { environment: 'staging' } }, "Required input 'version' not provided"],
-      [deploy, { ref: 'main', inputs: { version: 'v1', environment: 'qa' } }, "Provided value 'qa' for input 'environment' not in the list of allowed values"],
-      [deploy, { ref: 'no-such-branch', inputs: { version: 'v1', environment: 'staging' } }, 'No ref found for: no-such-branch'],
-      ['/repos/acme/checkout/actions/workflows/ci.yml/dispatches', { ref: 'main' }, "Workflow does not have 'workflow_dispatch' trigger"],
+      [
+        deploy,
+        { ref: 'main', inputs: { version: 'v1', environment: 'qa' } },
+        "Provided value 'qa' for input 'environment' not in the list of allowed values",
+      ],
+      [
+        deploy,
+        { ref: 'no-such-branch', inputs: { version: 'v1', environment: 'staging' } },
+        'No ref found for: no-such-branch',
+      ],
+      [
+        '/repos/acme/checkout/actions/workflows/ci.yml/dispatches',
+        { ref: 'main' },
+        "Workflow does not have 'workflow_dispatch' trigger",
+      ],
     ];
     for (const [path, body, expected] of cases) {
       const response = await dispatch(path, body);
@@ -81,7 +100,11 @@ describe('dispatch validation (github.com)', () => {
   });
 
   it('accepts a tag as ref and records it as the head branch', async () => {
-    const response = await dispatch(deploy, { ref: 'v1.1.0', inputs: { version: 'v1.1.0', environment: 'staging' }, return_run_details: true });
+    const response = await dispatch(deploy, {
+      ref: 'v1.1.0',
+      inputs: { version: 'v1.1.0', environment: 'staging' },
+      return_run_details: true,
+    });
     expect(response.status).toBe(200);
     const run = sim.control.run((response.body as { workflow_run_id: number }).workflow_run_id);
     expect(run?.headBranch).toBe('v1.1.0');
@@ -90,10 +113,18 @@ describe('dispatch validation (github.com)', () => {
   it('answers 404 for an unknown workflow and for a private repository the token cannot see, 403 without write access', async () => {
     const unknown = await dispatch('/repos/acme/checkout/actions/workflows/nope.yml/dispatches', { ref: 'main' });
     expect(unknown.status).toBe(404);
-    const hidden = await dispatch(deploy, { ref: 'main', inputs: { version: 'v1', environment: 'staging' } }, TOKENS.outsider);
+    const hidden = await dispatch(
+      deploy,
+      { ref: 'main', inputs: { version: 'v1', environment: 'staging' } },
+      TOKENS.outsider,
+    );
     expect(hidden.status).toBe(404);
     expect(message(hidden.body)).toBe('Not Found');
-    const readOnly = await dispatch(deploy, { ref: 'main', inputs: { version: 'v1', environment: 'staging' } }, TOKENS.viewer);
+    const readOnly = await dispatch(
+      deploy,
+      { ref: 'main', inputs: { version: 'v1', environment: 'staging' } },
+      TOKENS.viewer,
+    );
     expect(readOnly.status).toBe(403);
     expect(message(readOnly.body)).toBe('Must have admin rights to Repository.');
   });
@@ -123,7 +154,10 @@ describe('GitHub Enterprise Server mode', () => {
     });
 
     it('refuses return_run_details with 422 and dispatches without it (204); the run URLs carry the prefix', async () => {
-      const refused = await call(sim.apiUrl, 'POST', deploy, { token: TOKENS.dev, body: { ...body, return_run_details: true } });
+      const refused = await call(sim.apiUrl, 'POST', deploy, {
+        token: TOKENS.dev,
+        body: { ...body, return_run_details: true },
+      });
       expect(refused.status).toBe(422);
       expect(message(refused.body)).toContain('"return_run_details" is not a permitted key.');
       expect(sim.control.runs()).toHaveLength(0);
@@ -132,8 +166,12 @@ describe('GitHub Enterprise Server mode', () => {
       expect(plain.status).toBe(204);
       const [run] = sim.control.runs();
       expect(run?.url).toBe(`${sim.url}/api/v3/repos/acme/checkout/actions/runs/${run?.id}`);
-      const listed = await call(sim.apiUrl, 'GET', '/repos/acme/checkout/actions/runs?event=workflow_dispatch', { token: TOKENS.dev });
-      expect((listed.body as { workflow_runs: Array<{ id: number; url: string }> }).workflow_runs.map((r) => r.url)).toEqual([run?.url]);
+      const listed = await call(sim.apiUrl, 'GET', '/repos/acme/checkout/actions/runs?event=workflow_dispatch', {
+        token: TOKENS.dev,
+      });
+      expect(
+        (listed.body as { workflow_runs: Array<{ id: number; url: string }> }).workflow_runs.map(r => r.url),
+      ).toEqual([run?.url]);
     });
 
     it('accepts 25 inputs (the 10-input limit ended with 3.19)', async () => {
@@ -158,9 +196,15 @@ describe('GitHub Enterprise Server mode', () => {
     const sim = await startSimulator('3.19');
     try {
       const wide = '/repos/acme/wide/actions/workflows/wide.yml/dispatches';
-      const ten = await call(sim.apiUrl, 'POST', wide, { token: TOKENS.dev, body: { ref: 'main', inputs: inputs(10) } });
+      const ten = await call(sim.apiUrl, 'POST', wide, {
+        token: TOKENS.dev,
+        body: { ref: 'main', inputs: inputs(10) },
+      });
       expect(ten.status).toBe(204);
-      const eleven = await call(sim.apiUrl, 'POST', wide, { token: TOKENS.dev, body: { ref: 'main', inputs: inputs(11) } });
+      const eleven = await call(sim.apiUrl, 'POST', wide, {
+        token: TOKENS.dev,
+        body: { ref: 'main', inputs: inputs(11) },
+      });
       expect(eleven.status).toBe(422);
       expect(message(eleven.body)).toContain('more than 10 properties');
     } finally {
@@ -171,7 +215,10 @@ describe('GitHub Enterprise Server mode', () => {
   it('3.21 accepts return_run_details and answers with prefixed URLs', async () => {
     const sim = await startSimulator('3.21');
     try {
-      const response = await call(sim.apiUrl, 'POST', deploy, { token: TOKENS.dev, body: { ...body, return_run_details: true } });
+      const response = await call(sim.apiUrl, 'POST', deploy, {
+        token: TOKENS.dev,
+        body: { ...body, return_run_details: true },
+      });
       expect(response.status).toBe(200);
       const details = response.body as { workflow_run_id: number; run_url: string };
       expect(details.run_url).toBe(`${sim.url}/api/v3/repos/acme/checkout/actions/runs/${details.workflow_run_id}`);

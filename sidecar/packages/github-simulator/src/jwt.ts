@@ -40,20 +40,28 @@ export function verifyAppJwt(
   if (typeof payload.exp !== 'number' || payload.exp <= nowSeconds) {
     return {
       ok: false,
-      message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
+      message:
+        "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
     };
   }
   if (payload.exp > nowSeconds + 600 + 60) {
     return { ok: false, message: "'Expiration time' claim ('exp') is too far in the future" };
   }
   if (typeof payload.iat !== 'number' || payload.iat > nowSeconds + 60) {
-    return { ok: false, message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued" };
+    return {
+      ok: false,
+      message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
+    };
   }
   return { ok: true, claims: { iss, iat: payload.iat, exp: payload.exp } };
 }
 
 /** Signs an app JWT the way GitHub documents it (iat 60 s in the past, exp ≤ 10 min). For tests and tools. */
-export function signAppJwt(appId: number | string, privateKey: KeyObject | string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signAppJwt(
+  appId: number | string,
+  privateKey: KeyObject | string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
   const payload = b64url(JSON.stringify({ iat: nowSeconds - 60, exp: nowSeconds + 540, iss: appId }));
   const signer = createSign('RSA-SHA256');

@@ -21,7 +21,7 @@ async function start(options: GitHubSimulatorOptions = {}): Promise<GitHubSimula
 }
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
+  await Promise.all(running.splice(0).map(sim => sim.close()));
 });
 
 const remaining = (r: ApiResponse) => Number(r.headers.get('x-ratelimit-remaining'));
@@ -65,7 +65,10 @@ describe('conditional requests', () => {
     const metered = sim.control.meteredCalls();
 
     for (let i = 0; i < 3; i += 1) {
-      const again = await call(sim.apiUrl, 'GET', `${repo}/actions/runs`, { token: TOKENS.dev, headers: { 'if-none-match': etag } });
+      const again = await call(sim.apiUrl, 'GET', `${repo}/actions/runs`, {
+        token: TOKENS.dev,
+        headers: { 'if-none-match': etag },
+      });
       expect(again.status).toBe(304);
       expect(again.text).toBe('');
       expect(again.headers.get('etag')).toBe(etag);
@@ -76,8 +79,16 @@ describe('conditional requests', () => {
     expect(sim.control.rateLimit('dev').used).toBe(1);
 
     // A change makes the old ETag stale: a full (metered) answer with a new ETag.
-    sim.control.dispatch({ repo: 'acme/checkout', workflow: 'deploy.yml', ref: 'main', inputs: { version: 'v1.2.0', environment: 'staging' } });
-    const changed = await call(sim.apiUrl, 'GET', `${repo}/actions/runs`, { token: TOKENS.dev, headers: { 'if-none-match': etag } });
+    sim.control.dispatch({
+      repo: 'acme/checkout',
+      workflow: 'deploy.yml',
+      ref: 'main',
+      inputs: { version: 'v1.2.0', environment: 'staging' },
+    });
+    const changed = await call(sim.apiUrl, 'GET', `${repo}/actions/runs`, {
+      token: TOKENS.dev,
+      headers: { 'if-none-match': etag },
+    });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     expect(sim.control.meteredCalls()).toBe(metered + 1);
@@ -85,11 +96,13 @@ describe('conditional requests', () => {
 });
 
 describe('primary rate limit', () => {
-  it('refuses with 403, remaining 0 and GitHub\'s message once the quota is used; 304s and /rate_limit stay free', async () => {
+  it("refuses with 403, remaining 0 and GitHub's message once the quota is used; 304s and /rate_limit stay free", async () => {
     const sim = await start({ rateLimit: { limit: 3 } });
     const first = await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev });
     const etag = first.headers.get('etag') ?? '';
-    expect((await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev, headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect(
+      (await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev, headers: { 'if-none-match': etag } })).status,
+    ).toBe(304);
     expect((await call(sim.apiUrl, 'GET', '/rate_limit', { token: TOKENS.dev })).status).toBe(200);
     expect((await call(sim.apiUrl, 'GET', `${repo}/tags`, { token: TOKENS.dev })).status).toBe(200);
     expect((await call(sim.apiUrl, 'GET', `${repo}/branches`, { token: TOKENS.dev })).status).toBe(200);
@@ -137,7 +150,9 @@ describe('primary rate limit', () => {
     expect(first.headers.get('x-ratelimit-limit')).toBe('1');
     const refused = await call(sim.apiUrl, 'GET', '/repos/octo/hello');
     expect(refused.status).toBe(403);
-    expect(message(refused)).toMatch(/^API rate limit exceeded for 127\.0\.0\.1\. \(But here's the good news: Authenticated requests get a higher rate limit/);
+    expect(message(refused)).toMatch(
+      /^API rate limit exceeded for 127\.0\.0\.1\. \(But here's the good news: Authenticated requests get a higher rate limit/,
+    );
   });
 
   it('is forced and cleared per identity through the control API and its HTTP endpoints', async () => {
@@ -148,7 +163,9 @@ describe('primary rate limit', () => {
     sim.control.clearRateLimits();
     expect((await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev })).status).toBe(200);
 
-    expect((await call(sim.url, 'POST', '/_simulator/rate-limit', { body: { identity: 'release-manager' } })).status).toBe(204);
+    expect(
+      (await call(sim.url, 'POST', '/_simulator/rate-limit', { body: { identity: 'release-manager' } })).status,
+    ).toBe(204);
     const refused = await call(sim.apiUrl, 'GET', repo, { token: TOKENS.releaseManager });
     expect(refused.status).toBe(403);
     expect(remaining(refused)).toBe(0);
@@ -160,7 +177,8 @@ describe('primary rate limit', () => {
 });
 
 describe('secondary rate limits', () => {
-  const secondaryMessage = /^You have exceeded a secondary rate limit\. Please wait a few minutes before you try again\. If you reach out to GitHub Support for help, please include the request ID \S+\.$/;
+  const secondaryMessage =
+    /^You have exceeded a secondary rate limit\. Please wait a few minutes before you try again\. If you reach out to GitHub Support for help, please include the request ID \S+\.$/;
 
   it('limit content creation per minute, with retry-after, while primary quota remains', async () => {
     const sim = await start({ secondaryRateLimit: { contentCreationPerMinute: 2 } });
@@ -200,7 +218,10 @@ describe('secondary rate limits', () => {
   it('limit concurrent requests per identity', async () => {
     const sim = await start({ secondaryRateLimit: { maxConcurrent: 2 } });
     const release = sim.control.hold();
-    const parked = [call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev }), call(sim.apiUrl, 'GET', `${repo}/tags`, { token: TOKENS.dev })];
+    const parked = [
+      call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev }),
+      call(sim.apiUrl, 'GET', `${repo}/tags`, { token: TOKENS.dev }),
+    ];
     await sim.control.waitForHeldRequests(2);
     const third = await call(sim.apiUrl, 'GET', `${repo}/branches`, { token: TOKENS.dev });
     expect(third.status).toBe(403);
@@ -209,7 +230,7 @@ describe('secondary rate limits', () => {
     const otherParked = call(sim.apiUrl, 'GET', repo, { token: TOKENS.releaseManager });
     await sim.control.waitForHeldRequests(3);
     release();
-    expect((await Promise.all([...parked, otherParked])).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await Promise.all([...parked, otherParked])).map(r => r.status)).toEqual([200, 200, 200]);
   });
 
   it('are forced for the next requests through the control API', async () => {
@@ -246,7 +267,9 @@ describe('not found, forbidden and unauthenticated answers', () => {
   it('refuse an app installation without the needed permission (403) and hide repositories it is not installed on (404)', async () => {
     const sim = await start();
     const jwt = signAppJwt(APP_ID, appKeys().privateKey, Math.floor(sim.control.now().getTime() / 1000));
-    const issued = await call(sim.apiUrl, 'POST', `/app/installations/${NARROW_INSTALLATION_ID}/access_tokens`, { token: jwt });
+    const issued = await call(sim.apiUrl, 'POST', `/app/installations/${NARROW_INSTALLATION_ID}/access_tokens`, {
+      token: jwt,
+    });
     expect(issued.status).toBe(201);
     const token = (issued.body as { token: string }).token;
 
@@ -264,7 +287,10 @@ describe('the metered-call counter', () => {
   it('counts what costs primary quota, per identity, token and endpoint, in process and over HTTP', async () => {
     const sim = await start();
     const first = await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev }); // metered
-    await call(sim.apiUrl, 'GET', repo, { token: TOKENS.dev, headers: { 'if-none-match': first.headers.get('etag') ?? '' } }); // 304
+    await call(sim.apiUrl, 'GET', repo, {
+      token: TOKENS.dev,
+      headers: { 'if-none-match': first.headers.get('etag') ?? '' },
+    }); // 304
     await call(sim.apiUrl, 'GET', '/rate_limit', { token: TOKENS.dev }); // free
     await call(sim.apiUrl, 'GET', '/no/such/endpoint', { token: TOKENS.dev }); // metered 404
     await call(sim.apiUrl, 'GET', repo, { token: 'ghp_wrong' }); // metered, anonymous
@@ -276,14 +302,20 @@ describe('the metered-call counter', () => {
     expect(sim.control.meteredCalls('release-manager')).toBe(1);
     expect(sim.control.meteredCalls('anonymous')).toBe(1);
     const counters = sim.control.counters();
-    expect(counters).toMatchObject({ metered: 4, notModified: 1, requests: 6, rateLimited: 0, secondaryRateLimited: 0 });
+    expect(counters).toMatchObject({
+      metered: 4,
+      notModified: 1,
+      requests: 6,
+      rateLimited: 0,
+      secondaryRateLimited: 0,
+    });
     expect(counters.byToken).toEqual({ [TOKENS.dev]: 2, [TOKENS.releaseManager]: 1, '(none)': 1 });
     expect(counters.byEndpoint).toEqual({
       'GET /repos/{owner}/{repo}': 2,
       'GET /repos/{owner}/{repo}/tags': 1,
       'GET (unknown)': 1,
     });
-    expect(sim.control.requestLog().map((e) => [e.status, e.metered])).toEqual([
+    expect(sim.control.requestLog().map(e => [e.status, e.metered])).toEqual([
       [200, true],
       [304, false],
       [200, false],

@@ -74,7 +74,12 @@ export class RateLimiter {
   snapshot(identity: string, limit: number): RateLimitSnapshot {
     const b = this.bucket(identity, limit);
     const exhausted = b.forced || this.forcedAll;
-    return { limit: b.limit, used: exhausted ? b.limit : b.used, remaining: exhausted ? 0 : Math.max(0, b.limit - b.used), reset: b.reset };
+    return {
+      limit: b.limit,
+      used: exhausted ? b.limit : b.used,
+      remaining: exhausted ? 0 : Math.max(0, b.limit - b.used),
+      reset: b.reset,
+    };
   }
 
   headers(identity: string, limit: number): Record<string, string> {
@@ -112,13 +117,16 @@ export class RateLimiter {
       }
     }
     const now = this.clock();
-    const window = (this.recent.get(identity) ?? []).filter((r) => now - r.at < MINUTE_MS);
+    const window = (this.recent.get(identity) ?? []).filter(r => now - r.at < MINUTE_MS);
     this.recent.set(identity, window);
     const creates = !['GET', 'HEAD', 'OPTIONS'].includes(method);
     const points = creates ? 5 : 1;
     const used = window.reduce((sum, r) => sum + r.points, 0);
-    const createdCount = window.filter((r) => r.creates).length;
-    if (used + points > this.secondary.pointsPerMinute || (creates && createdCount >= this.secondary.contentCreationPerMinute)) {
+    const createdCount = window.filter(r => r.creates).length;
+    if (
+      used + points > this.secondary.pointsPerMinute ||
+      (creates && createdCount >= this.secondary.contentCreationPerMinute)
+    ) {
       const oldest = window[0]?.at ?? now;
       return { ok: false, kind: 'secondary', retryAfter: Math.max(1, Math.ceil((oldest + MINUTE_MS - now) / 1000)) };
     }
@@ -154,7 +162,10 @@ export class RateLimiter {
   }
 
   forceSecondary(identity: string | undefined, requests: number, retryAfter: number | undefined): void {
-    this.forcedSecondary.set(identity ?? '*', { remaining: requests, retryAfter: retryAfter ?? this.secondary.retryAfterSeconds });
+    this.forcedSecondary.set(identity ?? '*', {
+      remaining: requests,
+      retryAfter: retryAfter ?? this.secondary.retryAfterSeconds,
+    });
   }
 
   clear(): void {
@@ -184,7 +195,12 @@ export class Counters {
     };
   }
 
-  record(entry: RequestLogEntry & { token: string | null; outcome: 'metered' | 'not-modified' | 'primary' | 'secondary' | 'free' }): void {
+  record(
+    entry: RequestLogEntry & {
+      token: string | null;
+      outcome: 'metered' | 'not-modified' | 'primary' | 'secondary' | 'free';
+    },
+  ): void {
     this.c.requests += 1;
     if (entry.outcome === 'metered') {
       this.c.metered += 1;
@@ -212,7 +228,7 @@ export class Counters {
   }
 
   requestLog(): RequestLogEntry[] {
-    return this.log.map((e) => ({ ...e }));
+    return this.log.map(e => ({ ...e }));
   }
 
   reset(): void {

@@ -13,7 +13,9 @@ import { DEMO_TOKENS } from './seed';
 import { call } from './testing/http';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const scripts = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 interface Started {
   child: ChildProcessWithoutNullStreams;
@@ -34,8 +36,8 @@ function runScript(script: string, extraArgs: string[]): Promise<Started> {
   let text = '';
   let first: Started['first'] | undefined;
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before it was ready:\n${text}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    child.once('exit', code => reject(new Error(`simulator exited (${code}) before it was ready:\n${text}`)));
+    createInterface({ input: child.stdout }).on('line', line => {
       text += `${line}\n`;
       if (!first && line.startsWith('{')) first = JSON.parse(line) as Started['first'];
       // The control endpoint list is the last thing printed.
@@ -49,9 +51,9 @@ function runScript(script: string, extraArgs: string[]): Promise<Started> {
 
 function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     child.removeAllListeners('exit');
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', code => resolve(code));
     child.kill('SIGTERM');
   });
 }
@@ -80,21 +82,38 @@ describe('the simulator command line', () => {
   });
 
   it('`start` takes GHES mode and moves runs on its own with --auto-advance', async () => {
-    const { first } = await runScript('start', ['--port', '0', '--seed', 'demo', '--ghes', '3.20', '--auto-advance', '20']);
+    const { first } = await runScript('start', [
+      '--port',
+      '0',
+      '--seed',
+      'demo',
+      '--ghes',
+      '3.20',
+      '--auto-advance',
+      '20',
+    ]);
     expect(first.apiUrl).toBe(`${first.url}/api/v3`);
-    const dispatched = await call(first.apiUrl, 'POST', '/repos/acme/checkout/actions/workflows/deploy.yml/dispatches', {
-      token: DEMO_TOKENS.dev,
-      body: { ref: 'main', inputs: { version: 'v1.2.0', environment: 'staging' } },
-    });
+    const dispatched = await call(
+      first.apiUrl,
+      'POST',
+      '/repos/acme/checkout/actions/workflows/deploy.yml/dispatches',
+      {
+        token: DEMO_TOKENS.dev,
+        body: { ref: 'main', inputs: { version: 'v1.2.0', environment: 'staging' } },
+      },
+    );
     expect(dispatched.status).toBe(204);
     // Wait for the condition (the run completing), polling the control endpoint.
     const deadline = Date.now() + 10_000;
     let status = '';
     while (Date.now() < deadline) {
-      const runs = (await call(first.url, 'GET', '/_simulator/runs')).body as Array<{ status: string; conclusion: string | null }>;
+      const runs = (await call(first.url, 'GET', '/_simulator/runs')).body as Array<{
+        status: string;
+        conclusion: string | null;
+      }>;
       status = `${runs[0]?.status}/${runs[0]?.conclusion}`;
       if (status === 'completed/success') break;
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise(resolve => setImmediate(resolve));
     }
     expect(status).toBe('completed/success');
   });

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     return n;
   };
   const seedArg = str('seed') ?? 'demo';
-  const seed: SimulatorSeed | 'demo' = seedArg === 'demo' ? 'demo' : (JSON.parse(readFileSync(seedArg, 'utf8')) as SimulatorSeed);
+  const seed: SimulatorSeed | 'demo' =
+    seedArg === 'demo' ? 'demo' : (JSON.parse(readFileSync(seedArg, 'utf8')) as SimulatorSeed);
   const rateLimit = int('rate-limit');
   const options: GitHubSimulatorOptions = {
     port: int('port') ?? 7070,

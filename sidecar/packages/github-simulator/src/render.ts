@@ -142,7 +142,7 @@ const permissionsObject = (p: RepoPermission | 'none') => {
 export function repository(repo: RepoRec, urls: Urls, permission: RepoPermission | 'none' | null) {
   const html = repoHtmlUrl(repo, urls);
   const pushedAt = [...repo.commits.values()].reduce((max, c) => (c.date > max ? c.date : max), repo.createdAt);
-  const openPulls = repo.pulls.filter((p) => p.state === 'open').length;
+  const openPulls = repo.pulls.filter(p => p.state === 'open').length;
   return {
     ...minimalRepository(repo, urls),
     clone_url: `${html}.git`,
@@ -201,7 +201,11 @@ export function contentFile(repo: RepoRec, path: string, text: string, ref: stri
   const html = `${repoHtmlUrl(repo, urls)}/blob/${seg(ref)}/${path}`;
   const git = `${api}/git/blobs/${sha}`;
   // GitHub wraps base64 content at 60 characters.
-  const content = (Buffer.from(text).toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+  const content = (
+    Buffer.from(text)
+      .toString('base64')
+      .match(/.{1,60}/g) ?? []
+  ).join('\n');
   return {
     type: 'file',
     encoding: 'base64',
@@ -218,7 +222,15 @@ export function contentFile(repo: RepoRec, path: string, text: string, ref: stri
   };
 }
 
-export function contentEntry(repo: RepoRec, path: string, type: 'file' | 'dir', size: number, sha: string, ref: string, urls: Urls) {
+export function contentEntry(
+  repo: RepoRec,
+  path: string,
+  type: 'file' | 'dir',
+  size: number,
+  sha: string,
+  ref: string,
+  urls: Urls,
+) {
   const api = repoApiUrl(repo, urls);
   const self = `${api}/contents/${path.split('/').map(seg).join('/')}?ref=${seg(ref)}`;
   const html = `${repoHtmlUrl(repo, urls)}/${type === 'file' ? 'blob' : 'tree'}/${seg(ref)}/${path}`;
@@ -232,7 +244,8 @@ export function contentEntry(repo: RepoRec, path: string, type: 'file' | 'dir', 
     url: self,
     git_url: git,
     html_url: html,
-    download_url: type === 'file' ? `${urls.html}/raw/${seg(repo.owner.login)}/${seg(repo.name)}/${seg(ref)}/${path}` : null,
+    download_url:
+      type === 'file' ? `${urls.html}/raw/${seg(repo.owner.login)}/${seg(repo.name)}/${seg(ref)}/${path}` : null,
     _links: { self, git, html },
   };
 }
@@ -262,7 +275,11 @@ export function commitObject(repo: RepoRec, c: CommitRec, state: SimState, urls:
     },
     author: author ? simpleUser(author, urls) : null,
     committer: author ? simpleUser(author, urls) : null,
-    parents: c.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${repoHtmlUrl(repo, urls)}/commit/${p}` })),
+    parents: c.parents.map(p => ({
+      sha: p,
+      url: `${api}/commits/${p}`,
+      html_url: `${repoHtmlUrl(repo, urls)}/commit/${p}`,
+    })),
   };
 }
 
@@ -465,7 +482,12 @@ export function environmentSummary(repo: RepoRec, env: EnvironmentRec, urls: Url
 export function environmentObject(repo: RepoRec, env: EnvironmentRec, state: SimState, urls: Urls) {
   const rules: unknown[] = [];
   if (env.waitTimer > 0) {
-    rules.push({ id: env.ruleIds.timer, node_id: nodeId('Gate', env.ruleIds.timer), type: 'wait_timer', wait_timer: env.waitTimer });
+    rules.push({
+      id: env.ruleIds.timer,
+      node_id: nodeId('Gate', env.ruleIds.timer),
+      type: 'wait_timer',
+      wait_timer: env.waitTimer,
+    });
   }
   if (env.reviewers.length > 0) {
     rules.push({
@@ -487,7 +509,7 @@ export function environmentObject(repo: RepoRec, env: EnvironmentRec, state: Sim
 }
 
 function reviewerList(env: EnvironmentRec, state: SimState, urls: Urls) {
-  return env.reviewers.map((login) => {
+  return env.reviewers.map(login => {
     const user = state.user(login) ?? state.ensureAccount(login, 'User');
     return { type: 'User', reviewer: simpleUser(user, urls) };
   });
@@ -507,7 +529,7 @@ export function pendingDeployment(run: RunRec, job: JobRec, state: SimState, url
 
 export function environmentApproval(run: RunRec, review: RunRec['reviews'][number], urls: Urls) {
   return {
-    environments: review.environments.map((env) => ({
+    environments: review.environments.map(env => ({
       ...environmentSummary(run.repo, env, urls),
       created_at: env.createdAt,
       updated_at: env.updatedAt,
@@ -570,7 +592,13 @@ export function pullSimple(repo: RepoRec, p: PullRec, urls: Urls) {
   const self = `${api}/pulls/${p.number}`;
   const repoObject = repository(repo, urls, null);
   const user = simpleUser(p.author, urls);
-  const side = (ref: string, sha: string) => ({ label: `${repo.owner.login}:${ref}`, ref, sha, user: simpleUser(repo.owner, urls), repo: repoObject });
+  const side = (ref: string, sha: string) => ({
+    label: `${repo.owner.login}:${ref}`,
+    ref,
+    sha,
+    user: simpleUser(repo.owner, urls),
+    repo: repoObject,
+  });
   return {
     url: self,
     id: p.id,

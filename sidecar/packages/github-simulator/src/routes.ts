@@ -100,7 +100,7 @@ function permissionOf(ctx: Ctx, repo: RepoRec, scope: Scope): RepoPermission | '
       const inst = id.rec.installation;
       const inRepo =
         repo.owner.login.toLowerCase() === inst.account.toLowerCase() &&
-        (id.rec.repositories === 'all' || id.rec.repositories.some((r) => r.toLowerCase() === repo.name.toLowerCase()));
+        (id.rec.repositories === 'all' || id.rec.repositories.some(r => r.toLowerCase() === repo.name.toLowerCase()));
       if (!inRepo) return repo.private ? 'none' : 'read';
       const level = scope === 'metadata' ? 'read' : id.rec.permissions[scope];
       if (!level) return 'no-scope';
@@ -119,7 +119,11 @@ const integrationForbidden = (scope: Scope, need: 'read' | 'write') =>
   });
 
 /** The repository, or 404 (no access to a private repo) / 403 (not enough permission). */
-function loadRepo(ctx: Ctx, scope: Scope, need: 'read' | 'write' = 'read'): { repo: RepoRec; permission: RepoPermission | 'none' } {
+function loadRepo(
+  ctx: Ctx,
+  scope: Scope,
+  need: 'read' | 'write' = 'read',
+): { repo: RepoRec; permission: RepoPermission | 'none' } {
   const owner = ctx.params.owner ?? '';
   const name = ctx.params.repo ?? '';
   const repo = ctx.state.repo(owner, name);
@@ -197,14 +201,15 @@ function createdMatcher(expression: string): (iso: string) => boolean {
     if (value === '*') return end ? Infinity : -Infinity;
     if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(`${value}T00:00:00Z`) + (end ? 86_400_000 - 1 : 0);
     const t = Date.parse(value);
-    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw invalidRequest(`For 'created', "${expression}" is not a valid date-time range.`);
+    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+      throw invalidRequest(`For 'created', "${expression}" is not a valid date-time range.`);
     return t;
   };
   const cmp = /^(>=|<=|>|<)(.+)$/.exec(expression);
   if (cmp?.[1] && cmp[2]) {
     const op = cmp[1];
     const bound = parse(cmp[2], op === '>' || op === '<=');
-    return (iso) => {
+    return iso => {
       const t = Date.parse(iso);
       return op === '>=' ? t >= bound : op === '>' ? t > bound : op === '<=' ? t <= bound : t < bound;
     };
@@ -213,42 +218,55 @@ function createdMatcher(expression: string): (iso: string) => boolean {
   if (range?.[1] && range[2]) {
     const from = parse(range[1], false);
     const to = parse(range[2], true);
-    return (iso) => Date.parse(iso) >= from && Date.parse(iso) <= to;
+    return iso => Date.parse(iso) >= from && Date.parse(iso) <= to;
   }
   const from = parse(expression, false);
   const to = /^\d{4}-\d{2}-\d{2}$/.test(expression) ? parse(expression, true) : from;
-  return (iso) => Date.parse(iso) >= from && Date.parse(iso) <= to;
+  return iso => Date.parse(iso) >= from && Date.parse(iso) <= to;
 }
 
 const RUN_STATUSES = ['queued', 'in_progress', 'completed', 'waiting', 'requested', 'pending'];
-const RUN_FILTER_VALUES = [...RUN_STATUSES, 'action_required', 'cancelled', 'failure', 'neutral', 'skipped', 'stale', 'success', 'timed_out'];
+const RUN_FILTER_VALUES = [
+  ...RUN_STATUSES,
+  'action_required',
+  'cancelled',
+  'failure',
+  'neutral',
+  'skipped',
+  'stale',
+  'success',
+  'timed_out',
+];
 
 function listRuns(ctx: Ctx, repo: RepoRec, workflowId: number | null): Result {
   const q = ctx.query;
   const status = q.get('status');
-  if (status && !RUN_FILTER_VALUES.includes(status)) throw invalidRequest(`For 'status', "${status}" is not a valid value.`);
+  if (status && !RUN_FILTER_VALUES.includes(status))
+    throw invalidRequest(`For 'status', "${status}" is not a valid value.`);
   const created = q.get('created') ? createdMatcher(q.get('created') ?? '') : null;
   const branch = q.get('branch');
   const event = q.get('event');
   const headSha = q.get('head_sha');
   const actor = q.get('actor');
   const checkSuite = q.get('check_suite_id');
-  const all = [...ctx.state.runs.values()].filter((r) => r.repo === repo && (workflowId === null || r.workflow.id === workflowId));
-  const visible = all.filter((r) => r.hiddenForLists <= 0);
+  const all = [...ctx.state.runs.values()].filter(
+    r => r.repo === repo && (workflowId === null || r.workflow.id === workflowId),
+  );
+  const visible = all.filter(r => r.hiddenForLists <= 0);
   for (const r of all) if (r.hiddenForLists > 0) r.hiddenForLists -= 1;
   const runs = visible
-    .filter((r) => !branch || r.headBranch === branch)
-    .filter((r) => !event || r.event === event)
-    .filter((r) => !status || (RUN_STATUSES.includes(status) ? r.status === status : r.conclusion === status))
-    .filter((r) => !headSha || r.headSha === headSha.toLowerCase())
-    .filter((r) => !actor || r.actor.login.toLowerCase() === actor.toLowerCase())
-    .filter((r) => !checkSuite || String(r.checkSuiteId) === checkSuite)
-    .filter((r) => !created || created(r.createdAt))
+    .filter(r => !branch || r.headBranch === branch)
+    .filter(r => !event || r.event === event)
+    .filter(r => !status || (RUN_STATUSES.includes(status) ? r.status === status : r.conclusion === status))
+    .filter(r => !headSha || r.headSha === headSha.toLowerCase())
+    .filter(r => !actor || r.actor.login.toLowerCase() === actor.toLowerCase())
+    .filter(r => !checkSuite || String(r.checkSuiteId) === checkSuite)
+    .filter(r => !created || created(r.createdAt))
     .sort((a, b) => b.id - a.id);
   const page = paginate(ctx, runs);
   return {
     status: 200,
-    body: { total_count: runs.length, workflow_runs: page.items.map((r) => workflowRun(r, ctx.urls)) },
+    body: { total_count: runs.length, workflow_runs: page.items.map(r => workflowRun(r, ctx.urls)) },
     headers: page.headers,
   };
 }
@@ -284,8 +302,10 @@ function getContent(ctx: Ctx): Result {
     const [first, ...more] = rest.split('/');
     if (!first) continue;
     const childPath = `${prefix}${first}`;
-    if (more.length === 0) children.set(childPath, { type: 'file', size: Buffer.byteLength(content), sha: gitBlobSha(content) });
-    else if (!children.has(childPath)) children.set(childPath, { type: 'dir', size: 0, sha: sha1(`tree\0${repo.key}\0${childPath}`) });
+    if (more.length === 0)
+      children.set(childPath, { type: 'file', size: Buffer.byteLength(content), sha: gitBlobSha(content) });
+    else if (!children.has(childPath))
+      children.set(childPath, { type: 'dir', size: 0, sha: sha1(`tree\0${repo.key}\0${childPath}`) });
   }
   if (children.size === 0) throw notFound();
   const entries = [...children.entries()]
@@ -304,16 +324,22 @@ function dispatch(ctx: Ctx): Result {
   const wf = ctx.state.workflow(repo, ctx.params.workflow_id ?? '');
   if (!wf) throw notFound();
   if (body.ref === undefined) throw invalidRequest('"ref" wasn\'t supplied.');
-  if (typeof body.ref !== 'string') throw invalidRequest(`For 'properties/ref', ${JSON.stringify(body.ref)} is not a string.`);
+  if (typeof body.ref !== 'string')
+    throw invalidRequest(`For 'properties/ref', ${JSON.stringify(body.ref)} is not a string.`);
   const inputs = body.inputs ?? {};
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
     throw invalidRequest(`For 'properties/inputs', ${JSON.stringify(inputs)} is not an object.`);
   }
   if (body.return_run_details !== undefined && typeof body.return_run_details !== 'boolean') {
-    throw invalidRequest(`For 'properties/return_run_details', ${JSON.stringify(body.return_run_details)} is not a boolean.`);
+    throw invalidRequest(
+      `For 'properties/return_run_details', ${JSON.stringify(body.return_run_details)} is not a boolean.`,
+    );
   }
   const actor = actorOf(ctx);
-  const maxInputs = ctx.ghesVersion !== null && compareVersions(ctx.ghesVersion, '3.19') <= 0 ? MAX_DISPATCH_INPUTS_OLD_GHES : MAX_DISPATCH_INPUTS;
+  const maxInputs =
+    ctx.ghesVersion !== null && compareVersions(ctx.ghesVersion, '3.19') <= 0
+      ? MAX_DISPATCH_INPUTS_OLD_GHES
+      : MAX_DISPATCH_INPUTS;
   const run = ctx.state.dispatch(repo, wf, body.ref, inputs as Record<string, unknown>, actor, maxInputs);
   const details = body.return_run_details === true || ctx.apiVersion >= '2026-03-10';
   if (!details) return { status: 204 };
@@ -350,16 +376,19 @@ function reviewPending(ctx: Ctx): Result {
     if (body[key] === undefined) throw invalidRequest(`"${key}" wasn't supplied.`);
   }
   const ids = body.environment_ids;
-  if (!Array.isArray(ids) || !ids.every((v) => Number.isInteger(v))) {
+  if (!Array.isArray(ids) || !ids.every(v => Number.isInteger(v))) {
     throw invalidRequest(`For 'properties/environment_ids', ${JSON.stringify(ids)} is not an array of integers.`);
   }
   if (body.state !== 'approved' && body.state !== 'rejected') {
-    throw invalidRequest(`For 'properties/state', ${JSON.stringify(body.state)} is not a member of ["approved", "rejected"].`);
+    throw invalidRequest(
+      `For 'properties/state', ${JSON.stringify(body.state)} is not a member of ["approved", "rejected"].`,
+    );
   }
-  if (typeof body.comment !== 'string') throw invalidRequest(`For 'properties/comment', ${JSON.stringify(body.comment)} is not a string.`);
+  if (typeof body.comment !== 'string')
+    throw invalidRequest(`For 'properties/comment', ${JSON.stringify(body.comment)} is not a string.`);
   const user = ctx.identity.kind === 'user' ? ctx.identity.user : undefined;
   const deployments = ctx.state.review(run, user, ids as number[], body.state, body.comment);
-  return { status: 200, body: deployments.map((d) => deploymentObject(d, ctx.urls)) };
+  return { status: 200, body: deployments.map(d => deploymentObject(d, ctx.urls)) };
 }
 
 // ------------------------------------------------------------------ apps
@@ -377,7 +406,8 @@ function createInstallationToken(ctx: Ctx): Result {
   let permissions = { ...inst.permissions };
   if (body.permissions !== undefined) {
     const asked = body.permissions as Record<string, unknown>;
-    if (typeof asked !== 'object' || asked === null) throw invalidRequest('For \'properties/permissions\', it is not an object.');
+    if (typeof asked !== 'object' || asked === null)
+      throw invalidRequest("For 'properties/permissions', it is not an object.");
     const narrowed: Record<string, 'read' | 'write'> = {};
     for (const [scope, level] of Object.entries(asked)) {
       const granted = inst.permissions[scope];
@@ -393,19 +423,27 @@ function createInstallationToken(ctx: Ctx): Result {
   const ids = body.repository_ids;
   if (names !== undefined || ids !== undefined) {
     const accessible = [...ctx.state.repos.values()].filter(
-      (r) =>
+      r =>
         r.owner.login.toLowerCase() === inst.account.toLowerCase() &&
-        (inst.repositories === 'all' || inst.repositories.some((n) => n.toLowerCase() === r.name.toLowerCase())),
+        (inst.repositories === 'all' || inst.repositories.some(n => n.toLowerCase() === r.name.toLowerCase())),
     );
     const picked: string[] = [];
     for (const n of Array.isArray(names) ? names : []) {
-      const r = accessible.find((a) => a.name.toLowerCase() === String(n).toLowerCase());
-      if (!r) throw new HttpError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+      const r = accessible.find(a => a.name.toLowerCase() === String(n).toLowerCase());
+      if (!r)
+        throw new HttpError(
+          422,
+          'There is at least one repository that does not exist or is not accessible to the parent installation.',
+        );
       picked.push(r.name);
     }
     for (const i of Array.isArray(ids) ? ids : []) {
-      const r = accessible.find((a) => a.id === i);
-      if (!r) throw new HttpError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+      const r = accessible.find(a => a.id === i);
+      if (!r)
+        throw new HttpError(
+          422,
+          'There is at least one repository that does not exist or is not accessible to the parent installation.',
+        );
       picked.push(r.name);
     }
     repositories = picked;
@@ -421,7 +459,7 @@ function createInstallationToken(ctx: Ctx): Result {
       repository_selection: selected ? 'selected' : 'all',
       ...(selected
         ? {
-            repositories: (repositories as string[]).map((n) => {
+            repositories: (repositories as string[]).map(n => {
               const r = ctx.state.repo(inst.account, n);
               if (!r) throw notFound();
               return repository(r, ctx.urls, null);
@@ -466,7 +504,7 @@ export function routes(): Route[] {
         const id = ctx.identity;
         if (id.kind === 'anonymous') throw new HttpError(401, 'Requires authentication');
         if (id.kind !== 'user') throw new HttpError(403, 'Resource not accessible by integration');
-        const publicRepos = [...ctx.state.repos.values()].filter((r) => r.owner === id.user && !r.private).length;
+        const publicRepos = [...ctx.state.repos.values()].filter(r => r.owner === id.user && !r.private).length;
         return { status: 200, body: publicUser(id.user, ctx.urls, publicRepos) };
       },
     },
@@ -480,7 +518,11 @@ export function routes(): Route[] {
         return { status: 200, body: integrationObject(app, ctx.urls, permissions) };
       },
     },
-    { method: 'POST', template: '/app/installations/{installation_id}/access_tokens', handler: createInstallationToken },
+    {
+      method: 'POST',
+      template: '/app/installations/{installation_id}/access_tokens',
+      handler: createInstallationToken,
+    },
     {
       method: 'GET',
       template: '/repos/{owner}/{repo}',
@@ -513,7 +555,8 @@ export function routes(): Route[] {
         const ref = ctx.params.ref ?? '';
         const heads = /^heads\/(.+)$/.exec(ref)?.[1];
         const tags = /^tags\/(.+)$/.exec(ref)?.[1];
-        const sha = heads !== undefined ? repo.branches.get(heads)?.sha : tags !== undefined ? repo.tags.get(tags) : undefined;
+        const sha =
+          heads !== undefined ? repo.branches.get(heads)?.sha : tags !== undefined ? repo.tags.get(tags) : undefined;
         if (!sha) throw notFound();
         return { status: 200, body: gitRef(repo, `refs/${ref}`, sha, ctx.urls) };
       },
@@ -543,11 +586,15 @@ export function routes(): Route[] {
         const author = ctx.query.get('author');
         const commits = ctx.state
           .history(repo, head)
-          .filter((c) => !since || Date.parse(c.date) >= Date.parse(since))
-          .filter((c) => !until || Date.parse(c.date) <= Date.parse(until))
-          .filter((c) => !author || c.authorLogin?.toLowerCase() === author.toLowerCase() || c.authorEmail === author);
+          .filter(c => !since || Date.parse(c.date) >= Date.parse(since))
+          .filter(c => !until || Date.parse(c.date) <= Date.parse(until))
+          .filter(c => !author || c.authorLogin?.toLowerCase() === author.toLowerCase() || c.authorEmail === author);
         const page = paginate(ctx, commits);
-        return { status: 200, body: page.items.map((c) => commitObject(repo, c, ctx.state, ctx.urls)), headers: page.headers };
+        return {
+          status: 200,
+          body: page.items.map(c => commitObject(repo, c, ctx.state, ctx.urls)),
+          headers: page.headers,
+        };
       },
     },
     {
@@ -568,19 +615,22 @@ export function routes(): Route[] {
       handler(ctx) {
         const { repo } = loadRepo(ctx, 'pull_requests');
         const state = ctx.query.get('state') ?? 'open';
-        if (!['open', 'closed', 'all'].includes(state)) throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'Search', field: 'state', code: 'invalid' }] });
+        if (!['open', 'closed', 'all'].includes(state))
+          throw new HttpError(422, 'Validation Failed', {
+            errors: [{ resource: 'Search', field: 'state', code: 'invalid' }],
+          });
         const head = ctx.query.get('head');
         const base = ctx.query.get('base');
         const sort = ctx.query.get('sort') ?? 'created';
         const direction = ctx.query.get('direction') ?? (sort === 'created' || sort === 'updated' ? 'desc' : 'desc');
         const key = (p: (typeof repo.pulls)[number]) => (sort === 'updated' ? p.updatedAt : p.createdAt);
         const pulls = repo.pulls
-          .filter((p) => state === 'all' || p.state === state)
-          .filter((p) => !head || `${repo.owner.login}:${p.head}`.toLowerCase() === head.toLowerCase())
-          .filter((p) => !base || p.base === base)
+          .filter(p => state === 'all' || p.state === state)
+          .filter(p => !head || `${repo.owner.login}:${p.head}`.toLowerCase() === head.toLowerCase())
+          .filter(p => !base || p.base === base)
           .sort((a, b) => (direction === 'asc' ? 1 : -1) * (key(a).localeCompare(key(b)) || a.number - b.number));
         const page = paginate(ctx, pulls);
-        return { status: 200, body: page.items.map((p) => pullSimple(repo, p, ctx.urls)), headers: page.headers };
+        return { status: 200, body: page.items.map(p => pullSimple(repo, p, ctx.urls)), headers: page.headers };
       },
     },
     {
@@ -591,7 +641,10 @@ export function routes(): Route[] {
         const page = paginate(ctx, repo.workflows);
         return {
           status: 200,
-          body: { total_count: repo.workflows.length, workflows: page.items.map((w) => workflowObject(repo, w, ctx.urls)) },
+          body: {
+            total_count: repo.workflows.length,
+            workflows: page.items.map(w => workflowObject(repo, w, ctx.urls)),
+          },
           headers: page.headers,
         };
       },
@@ -649,11 +702,12 @@ export function routes(): Route[] {
         const { repo } = loadRepo(ctx, 'actions');
         const run = loadRun(ctx, repo);
         const filter = ctx.query.get('filter') ?? 'latest';
-        if (filter !== 'latest' && filter !== 'all') throw invalidRequest(`For 'filter', "${filter}" is not a member of ["latest", "all"].`);
+        if (filter !== 'latest' && filter !== 'all')
+          throw invalidRequest(`For 'filter', "${filter}" is not a member of ["latest", "all"].`);
         const page = paginate(ctx, run.jobs);
         return {
           status: 200,
-          body: { total_count: run.jobs.length, jobs: page.items.map((j) => jobObject(run, j, ctx.urls)) },
+          body: { total_count: run.jobs.length, jobs: page.items.map(j => jobObject(run, j, ctx.urls)) },
           headers: page.headers,
         };
       },
@@ -666,7 +720,7 @@ export function routes(): Route[] {
         const jobId = Number(ctx.params.job_id);
         for (const run of ctx.state.runs.values()) {
           if (run.repo !== repo) continue;
-          const job = run.jobs.find((j) => j.id === jobId);
+          const job = run.jobs.find(j => j.id === jobId);
           if (job) return { status: 200, body: jobObject(run, job, ctx.urls) };
         }
         throw notFound();
@@ -681,18 +735,22 @@ export function routes(): Route[] {
         const viewer = ctx.identity.kind === 'user' ? ctx.identity.user : undefined;
         return {
           status: 200,
-          body: ctx.state.pendingJobs(run).map((job) => pendingDeployment(run, job, ctx.state, ctx.urls, viewer)),
+          body: ctx.state.pendingJobs(run).map(job => pendingDeployment(run, job, ctx.state, ctx.urls, viewer)),
         };
       },
     },
-    { method: 'POST', template: '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', handler: reviewPending },
+    {
+      method: 'POST',
+      template: '/repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments',
+      handler: reviewPending,
+    },
     {
       method: 'GET',
       template: '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
       handler(ctx) {
         const { repo } = loadRepo(ctx, 'actions');
         const run = loadRun(ctx, repo);
-        return { status: 200, body: run.reviews.map((r) => environmentApproval(run, r, ctx.urls)) };
+        return { status: 200, body: run.reviews.map(r => environmentApproval(run, r, ctx.urls)) };
       },
     },
     {
@@ -704,7 +762,10 @@ export function routes(): Route[] {
         const page = paginate(ctx, envs);
         return {
           status: 200,
-          body: { total_count: envs.length, environments: page.items.map((e) => environmentObject(repo, e, ctx.state, ctx.urls)) },
+          body: {
+            total_count: envs.length,
+            environments: page.items.map(e => environmentObject(repo, e, ctx.state, ctx.urls)),
+          },
           headers: page.headers,
         };
       },
@@ -726,14 +787,14 @@ export function routes(): Route[] {
         const { repo } = loadRepo(ctx, 'deployments');
         const q = ctx.query;
         const deployments = ctx.state.deployments
-          .filter((d) => d.repo === repo)
-          .filter((d) => !q.get('sha') || d.sha === q.get('sha')?.toLowerCase())
-          .filter((d) => !q.get('ref') || d.ref === q.get('ref'))
-          .filter((d) => !q.get('task') || d.task === q.get('task'))
-          .filter((d) => !q.get('environment') || d.environment === q.get('environment'))
+          .filter(d => d.repo === repo)
+          .filter(d => !q.get('sha') || d.sha === q.get('sha')?.toLowerCase())
+          .filter(d => !q.get('ref') || d.ref === q.get('ref'))
+          .filter(d => !q.get('task') || d.task === q.get('task'))
+          .filter(d => !q.get('environment') || d.environment === q.get('environment'))
           .sort((a, b) => b.id - a.id);
         const page = paginate(ctx, deployments);
-        return { status: 200, body: page.items.map((d) => deploymentObject(d, ctx.urls)), headers: page.headers };
+        return { status: 200, body: page.items.map(d => deploymentObject(d, ctx.urls)), headers: page.headers };
       },
     },
     {
@@ -741,7 +802,7 @@ export function routes(): Route[] {
       template: '/repos/{owner}/{repo}/deployments/{deployment_id}',
       handler(ctx) {
         const { repo } = loadRepo(ctx, 'deployments');
-        const d = ctx.state.deployments.find((x) => x.repo === repo && x.id === Number(ctx.params.deployment_id));
+        const d = ctx.state.deployments.find(x => x.repo === repo && x.id === Number(ctx.params.deployment_id));
         if (!d) throw notFound();
         return { status: 200, body: deploymentObject(d, ctx.urls) };
       },
@@ -751,11 +812,15 @@ export function routes(): Route[] {
       template: '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
       handler(ctx) {
         const { repo } = loadRepo(ctx, 'deployments');
-        const d = ctx.state.deployments.find((x) => x.repo === repo && x.id === Number(ctx.params.deployment_id));
+        const d = ctx.state.deployments.find(x => x.repo === repo && x.id === Number(ctx.params.deployment_id));
         if (!d) throw notFound();
         const statuses = [...d.statuses].reverse();
         const page = paginate(ctx, statuses);
-        return { status: 200, body: page.items.map((s) => deploymentStatusObject(d, s, ctx.urls)), headers: page.headers };
+        return {
+          status: 200,
+          body: page.items.map(s => deploymentStatusObject(d, s, ctx.urls)),
+          headers: page.headers,
+        };
       },
     },
   ];
@@ -768,7 +833,7 @@ export function compileTemplate(template: string): (path: string) => Record<stri
   const keys: string[] = [];
   const source = template
     .split('/')
-    .map((part) => {
+    .map(part => {
       const m = /^\{(\w+)\}$/.exec(part);
       if (!m?.[1]) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       keys.push(m[1]);
@@ -776,7 +841,7 @@ export function compileTemplate(template: string): (path: string) => Record<stri
     })
     .join('/');
   const regex = new RegExp(`^${source}/?$`);
-  return (path) => {
+  return path => {
     const match = regex.exec(path);
     if (!match) return null;
     const params: Record<string, string> = {};

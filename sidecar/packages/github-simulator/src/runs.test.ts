@@ -78,8 +78,9 @@ const runOf = (id: number) => get<RunBody>(`${repo}/actions/runs/${id}`);
 const jobsOf = async (id: number) => (await get<{ jobs: JobBody[] }>(`${repo}/actions/runs/${id}/jobs`)).jobs;
 const deploymentsTo = (environment: string) => get<DeploymentBody[]>(`${repo}/deployments?environment=${environment}`);
 const statesOf = async (deploymentId: number) =>
-  (await get<StatusBody[]>(`${repo}/deployments/${deploymentId}/statuses`)).map((s) => s.state);
-const pendingFor = (id: number, token: string) => get<PendingBody[]>(`${repo}/actions/runs/${id}/pending_deployments`, token);
+  (await get<StatusBody[]>(`${repo}/deployments/${deploymentId}/statuses`)).map(s => s.state);
+const pendingFor = (id: number, token: string) =>
+  get<PendingBody[]>(`${repo}/actions/runs/${id}/pending_deployments`, token);
 
 async function review(id: number, token: string, state: 'approved' | 'rejected', comment: string) {
   const [pending] = await pendingFor(id, token);
@@ -116,7 +117,10 @@ describe('dispatch', () => {
   });
 
   it('answers 204 without a body when return_run_details is absent or false; the run is then found by listing', async () => {
-    const since = sim.control.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const since = sim.control
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     for (const body of [
       { ref: 'main', inputs: { version: 'v1.0.0', environment: 'staging' } },
       { ref: 'main', inputs: { version: 'v1.0.1', environment: 'staging' }, return_run_details: false },
@@ -129,7 +133,10 @@ describe('dispatch', () => {
       `${repo}/actions/workflows/deploy.yml/runs?event=workflow_dispatch&branch=main&created=${encodeURIComponent(`>=${since}`)}`,
     );
     expect(listing.total_count).toBe(2);
-    expect(listing.workflow_runs.map((r) => r.display_title)).toEqual(['Deploy v1.0.1 to staging', 'Deploy v1.0.0 to staging']);
+    expect(listing.workflow_runs.map(r => r.display_title)).toEqual([
+      'Deploy v1.0.1 to staging',
+      'Deploy v1.0.0 to staging',
+    ]);
   });
 
   it('always returns run details under API version 2026-03-10', async () => {
@@ -152,8 +159,10 @@ describe('dispatch', () => {
       });
       expect(dispatched.status).toBe(204);
       const list = async () =>
-        ((await call(lagging.apiUrl, 'GET', `${repo}/actions/runs?event=workflow_dispatch`, { token: TOKENS.dev })).body as { total_count: number })
-          .total_count;
+        (
+          (await call(lagging.apiUrl, 'GET', `${repo}/actions/runs?event=workflow_dispatch`, { token: TOKENS.dev }))
+            .body as { total_count: number }
+        ).total_count;
       expect(await list()).toBe(0);
       expect(await list()).toBe(1);
     } finally {
@@ -171,16 +180,16 @@ describe('a run to an unprotected environment', () => {
     sim.control.advance(id);
     const running = await runOf(id);
     expect(running.status).toBe('in_progress');
-    expect((await jobsOf(id)).map((j) => [j.name, j.status])).toEqual([['deploy', 'in_progress']]);
+    expect((await jobsOf(id)).map(j => [j.name, j.status])).toEqual([['deploy', 'in_progress']]);
     const [deployment] = await deploymentsTo('staging');
     expect(deployment?.sha).toBe(running.head_sha);
     expect(await statesOf(deployment?.id ?? 0)).toEqual(['in_progress', 'queued']);
 
     sim.control.advance(id);
     expect(await runOf(id)).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect((await jobsOf(id)).map((j) => [j.status, j.conclusion])).toEqual([['completed', 'success']]);
+    expect((await jobsOf(id)).map(j => [j.status, j.conclusion])).toEqual([['completed', 'success']]);
     const statuses = await get<StatusBody[]>(`${repo}/deployments/${deployment?.id}/statuses`);
-    expect(statuses.map((s) => s.state)).toEqual(['success', 'in_progress', 'queued']);
+    expect(statuses.map(s => s.state)).toEqual(['success', 'in_progress', 'queued']);
     expect(statuses[0]?.environment_url).toBe('https://staging.checkout.acme.example');
     expect(statuses[0]?.log_url).toMatch(new RegExp(`/acme/checkout/actions/runs/${id}/job/\\d+$`));
   });
@@ -225,7 +234,7 @@ describe('a run to an environment with a required reviewer', () => {
     expect((await runOf(id)).status).toBe('in_progress');
     sim.control.advance(id);
     expect((await runOf(id)).status).toBe('waiting');
-    expect((await jobsOf(id)).map((j) => j.status)).toEqual(['waiting']);
+    expect((await jobsOf(id)).map(j => j.status)).toEqual(['waiting']);
     // Nothing moves until someone reviews.
     expect(sim.control.settle(id)[0]?.status).toBe('waiting');
     expect(sim.control.run(id)?.waitingFor).toEqual(['production']);
@@ -233,7 +242,7 @@ describe('a run to an environment with a required reviewer', () => {
     const [asReviewer] = await pendingFor(id, TOKENS.releaseManager);
     expect(asReviewer?.environment.name).toBe('production');
     expect(asReviewer?.current_user_can_approve).toBe(true);
-    expect(asReviewer?.reviewers.map((r) => [r.type, r.reviewer.login])).toEqual([['User', 'release-manager']]);
+    expect(asReviewer?.reviewers.map(r => [r.type, r.reviewer.login])).toEqual([['User', 'release-manager']]);
     expect((await pendingFor(id, TOKENS.dev))[0]?.current_user_can_approve).toBe(false);
 
     const [deployment] = await deploymentsTo('production');
@@ -241,17 +250,19 @@ describe('a run to an environment with a required reviewer', () => {
 
     const approved = await review(id, TOKENS.releaseManager, 'approved', 'ship it');
     expect(approved.status).toBe(200);
-    expect((approved.body as DeploymentBody[]).map((d) => [d.id, d.environment])).toEqual([[deployment?.id, 'production']]);
+    expect((approved.body as DeploymentBody[]).map(d => [d.id, d.environment])).toEqual([
+      [deployment?.id, 'production'],
+    ]);
     expect((await runOf(id)).status).toBe('in_progress');
     expect(await pendingFor(id, TOKENS.releaseManager)).toEqual([]);
 
     sim.control.advance(id);
     expect(await runOf(id)).toMatchObject({ status: 'completed', conclusion: 'success' });
     expect(await statesOf(deployment?.id ?? 0)).toEqual(['success', 'in_progress', 'queued']);
-    const approvals = await get<Array<{ state: string; comment: string; user: { login: string }; environments: Array<{ name: string }> }>>(
-      `${repo}/actions/runs/${id}/approvals`,
-    );
-    expect(approvals.map((a) => [a.state, a.user.login, a.comment, a.environments.map((e) => e.name)])).toEqual([
+    const approvals = await get<
+      Array<{ state: string; comment: string; user: { login: string }; environments: Array<{ name: string }> }>
+    >(`${repo}/actions/runs/${id}/approvals`);
+    expect(approvals.map(a => [a.state, a.user.login, a.comment, a.environments.map(e => e.name)])).toEqual([
       ['approved', 'release-manager', 'ship it', ['production']],
     ]);
   });
@@ -261,7 +272,9 @@ describe('a run to an environment with a required reviewer', () => {
     sim.control.settle(id);
     const response = await review(id, TOKENS.dev, 'approved', 'self-service');
     expect(response.status).toBe(403);
-    expect((response.body as { message: string }).message).toBe('dev is not a required reviewer for the production environment.');
+    expect((response.body as { message: string }).message).toBe(
+      'dev is not a required reviewer for the production environment.',
+    );
     expect(Number(response.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
     expect(response.headers.get('retry-after')).toBeNull();
     expect((await runOf(id)).status).toBe('waiting');
@@ -273,12 +286,12 @@ describe('a run to an environment with a required reviewer', () => {
     const rejected = await review(id, TOKENS.releaseManager, 'rejected', 'not today');
     expect(rejected.status).toBe(200);
     expect(await runOf(id)).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect((await jobsOf(id)).map((j) => [j.status, j.conclusion])).toEqual([['completed', 'failure']]);
+    expect((await jobsOf(id)).map(j => [j.status, j.conclusion])).toEqual([['completed', 'failure']]);
     const [deployment] = await deploymentsTo('production');
     expect(await statesOf(deployment?.id ?? 0)).toEqual(['failure', 'queued']);
     expect(await pendingFor(id, TOKENS.releaseManager)).toEqual([]);
     const approvals = await get<Array<{ state: string }>>(`${repo}/actions/runs/${id}/approvals`);
-    expect(approvals.map((a) => a.state)).toEqual(['rejected']);
+    expect(approvals.map(a => a.state)).toEqual(['rejected']);
 
     const again = await call(sim.apiUrl, 'POST', `${repo}/actions/runs/${id}/pending_deployments`, {
       token: TOKENS.releaseManager,
@@ -289,15 +302,23 @@ describe('a run to an environment with a required reviewer', () => {
 
   it('forbids self-review where the environment prevents it', async () => {
     // octo/hello: build → qa (5 minute wait timer) → prod (reviewers release-manager and octo-admin, no self-review).
-    const run = sim.control.dispatch({ repo: 'octo/hello', workflow: 'release.yaml', ref: 'main', inputs: { version: '1.0.0' }, actor: 'octo-admin' });
+    const run = sim.control.dispatch({
+      repo: 'octo/hello',
+      workflow: 'release.yaml',
+      ref: 'main',
+      inputs: { version: '1.0.0' },
+      actor: 'octo-admin',
+    });
     const [atTimer] = sim.control.settle(run.id);
     expect(atTimer?.waitingFor).toEqual(['prod']);
-    expect(atTimer?.jobs.map((j) => [j.name, j.conclusion])).toEqual([
+    expect(atTimer?.jobs.map(j => [j.name, j.conclusion])).toEqual([
       ['build', 'success'],
       ['qa', 'success'],
       ['prod', null],
     ]);
-    const pending = await call(sim.apiUrl, 'GET', `/repos/octo/hello/actions/runs/${run.id}/pending_deployments`, { token: TOKENS.admin });
+    const pending = await call(sim.apiUrl, 'GET', `/repos/octo/hello/actions/runs/${run.id}/pending_deployments`, {
+      token: TOKENS.admin,
+    });
     const [entry] = pending.body as PendingBody[];
     expect(entry?.current_user_can_approve).toBe(false);
     const self = await call(sim.apiUrl, 'POST', `/repos/octo/hello/actions/runs/${run.id}/pending_deployments`, {

@@ -48,10 +48,7 @@ const collaborators = {
   'orbit-bot': 'write',
 } as const;
 
-const environments = [
-  { name: 'staging' },
-  { name: 'production', reviewers: ['release-manager'] },
-];
+const environments = [{ name: 'staging' }, { name: 'production', reviewers: ['release-manager'] }];
 
 function service(name: string, commits: number, tags: Array<[string, number]>, pulls: RepoSeed['pulls']): RepoSeed {
   return {
@@ -87,7 +84,12 @@ export function demoSeed(): SimulatorSeed {
     orgs: ['acme'],
     users: [
       { login: 'dev', name: 'Dana Developer', email: 'dev@acme.example', tokens: [DEMO_TOKENS.dev] },
-      { login: 'release-manager', name: 'Riley Release', email: 'release@acme.example', tokens: [DEMO_TOKENS.releaseManager] },
+      {
+        login: 'release-manager',
+        name: 'Riley Release',
+        email: 'release@acme.example',
+        tokens: [DEMO_TOKENS.releaseManager],
+      },
       { login: 'viewer', name: 'Vic Viewer', email: 'viewer@acme.example', tokens: [DEMO_TOKENS.viewer] },
       { login: 'orbit-bot', name: 'Orbit Bot', email: 'orbit-bot@acme.example', tokens: [DEMO_TOKENS.orbitBot] },
     ],
@@ -102,10 +104,33 @@ export function demoSeed(): SimulatorSeed {
           ['v1.2.0', 56],
         ],
         [
-          { title: 'Express checkout behind a feature flag', author: 'dev', head: 'feature/express-checkout', state: 'open' },
-          { title: 'Retry payment authorisation once', author: 'dev', head: 'fix/payment-retry', state: 'closed', merged: true },
-          { title: 'Experiment: new basket layout', author: 'viewer', head: 'experiment/basket', state: 'closed', merged: false },
-          { title: 'Draft: migrate to the new tax API', author: 'release-manager', head: 'tax-api', state: 'open', draft: true },
+          {
+            title: 'Express checkout behind a feature flag',
+            author: 'dev',
+            head: 'feature/express-checkout',
+            state: 'open',
+          },
+          {
+            title: 'Retry payment authorisation once',
+            author: 'dev',
+            head: 'fix/payment-retry',
+            state: 'closed',
+            merged: true,
+          },
+          {
+            title: 'Experiment: new basket layout',
+            author: 'viewer',
+            head: 'experiment/basket',
+            state: 'closed',
+            merged: false,
+          },
+          {
+            title: 'Draft: migrate to the new tax API',
+            author: 'release-manager',
+            head: 'tax-api',
+            state: 'open',
+            draft: true,
+          },
         ],
       ),
       service(

@@ -23,7 +23,8 @@ const DOTCOM_API_VERSIONS = ['2022-11-28', '2026-03-10'];
 const GHES_PREFIX = '/api/v3';
 const DOCS = 'https://docs.github.com/rest';
 const RATE_LIMIT_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
-const SECONDARY_DOCS = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+const SECONDARY_DOCS =
+  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits';
 
 interface CompiledRoute extends Route {
   match: (path: string) => Record<string, string> | null;
@@ -53,11 +54,13 @@ class Simulator {
     this.handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ message: `Simulator error: ${error instanceof Error ? error.message : String(error)}` }));
+        res.end(
+          JSON.stringify({ message: `Simulator error: ${error instanceof Error ? error.message : String(error)}` }),
+        );
       } else res.destroy();
     });
   });
-  private readonly routes: CompiledRoute[] = routes().map((r) => ({ ...r, match: compileTemplate(r.template) }));
+  private readonly routes: CompiledRoute[] = routes().map(r => ({ ...r, match: compileTemplate(r.template) }));
   private clockOffset = 0;
   private readonly ghesVersion: string | null;
   private requestSeq = 0;
@@ -90,7 +93,7 @@ class Simulator {
   close(): Promise<void> {
     this.gate?.release();
     return new Promise((resolve, reject) => {
-      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.close(err => (err ? reject(err) : resolve()));
       this.server.closeAllConnections();
     });
   }
@@ -140,7 +143,9 @@ class Simulator {
       'x-github-api-version-selected': DEFAULT_API_VERSION,
       vary: 'Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding, Accept, X-Requested-With',
       'access-control-allow-origin': '*',
-      ...(this.ghesVersion ? { 'x-github-enterprise-version': `${this.ghesVersion}${this.ghesVersion.split('.').length < 3 ? '.0' : ''}` } : {}),
+      ...(this.ghesVersion
+        ? { 'x-github-enterprise-version': `${this.ghesVersion}${this.ghesVersion.split('.').length < 3 ? '.0' : ''}` }
+        : {}),
     };
 
     // Authentication.
@@ -148,19 +153,42 @@ class Simulator {
     if ('error' in auth) {
       const anon = this.anonymous();
       this.limiter.consume(anon.label, anon.limit);
-      this.send(res, auth.status, { message: auth.error, documentation_url: DOCS, status: String(auth.status) }, {
-        ...baseHeaders,
-        ...this.limiter.headers(anon.label, anon.limit),
-      });
+      this.send(
+        res,
+        auth.status,
+        { message: auth.error, documentation_url: DOCS, status: String(auth.status) },
+        {
+          ...baseHeaders,
+          ...this.limiter.headers(anon.label, anon.limit),
+        },
+      );
       const tried = this.matchRoute(method, path);
-      this.counters.record({ method, path, endpoint: tried ? `${method} ${tried.route.template}` : null, identity: anon.label, status: auth.status, metered: true, token: null, outcome: 'metered' });
+      this.counters.record({
+        method,
+        path,
+        endpoint: tried ? `${method} ${tried.route.template}` : null,
+        identity: anon.label,
+        status: auth.status,
+        metered: true,
+        token: null,
+        outcome: 'metered',
+      });
       return;
     }
     const identity = auth.identity;
     const matched = this.matchRoute(method, path);
     const endpoint = matched ? `${method} ${matched.route.template}` : null;
     const record = (status: number, outcome: 'metered' | 'not-modified' | 'primary' | 'secondary' | 'free') =>
-      this.counters.record({ method, path, endpoint, identity: identity.label, status, metered: outcome === 'metered', token: identity.token, outcome });
+      this.counters.record({
+        method,
+        path,
+        endpoint,
+        identity: identity.label,
+        status,
+        metered: outcome === 'metered',
+        token: identity.token,
+        outcome,
+      });
 
     // API version.
     const versionHeader = headerValue(req.headers['x-github-api-version']);
@@ -168,7 +196,15 @@ class Simulator {
     const supported = this.ghesVersion ? [DEFAULT_API_VERSION] : DOTCOM_API_VERSIONS;
     if (!supported.includes(apiVersion)) {
       this.limiter.consume(identity.label, identity.limit);
-      this.sendError(res, new HttpError(400, `Unsupported 'X-GitHub-Api-Version' header. Supported versions are: ${supported.join(', ')}`), baseHeaders, identity);
+      this.sendError(
+        res,
+        new HttpError(
+          400,
+          `Unsupported 'X-GitHub-Api-Version' header. Supported versions are: ${supported.join(', ')}`,
+        ),
+        baseHeaders,
+        identity,
+      );
       record(400, 'metered');
       return;
     }
@@ -300,7 +336,10 @@ class Simulator {
     }
   }
 
-  private matchRoute(method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+  private matchRoute(
+    method: string,
+    path: string,
+  ): { route: CompiledRoute; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const params = route.match(path);
@@ -318,7 +357,10 @@ class Simulator {
     return { kind: 'anonymous', label: 'anonymous', token: null, limit: this.limiter.primary.anonymousLimit };
   }
 
-  private authenticate(header: string | undefined, path: string): { identity: Identity } | { error: string; status: number } {
+  private authenticate(
+    header: string | undefined,
+    path: string,
+  ): { identity: Identity } | { error: string; status: number } {
     if (!header) return { identity: this.anonymous() };
     const m = /^(bearer|token)\s+(\S+)\s*$/i.exec(header) ?? null;
     let token: string | undefined = m?.[2];
@@ -329,7 +371,9 @@ class Simulator {
     if (!token) return { error: 'Bad credentials', status: 401 };
     const user = this.state.tokens.get(token);
     if (user) {
-      return { identity: { kind: 'user', label: user.login, token, user, limit: user.rateLimit ?? this.limiter.primary.limit } };
+      return {
+        identity: { kind: 'user', label: user.login, token, user, limit: user.rateLimit ?? this.limiter.primary.limit },
+      };
     }
     const inst = this.state.installationTokens.get(token);
     if (inst) {
@@ -345,11 +389,23 @@ class Simulator {
       };
     }
     if (looksLikeJwt(token)) {
-      const verdict = verifyAppJwt(token, (iss) => this.state.apps.get(Number(iss))?.publicKey, Math.floor(this.now() / 1000));
+      const verdict = verifyAppJwt(
+        token,
+        iss => this.state.apps.get(Number(iss))?.publicKey,
+        Math.floor(this.now() / 1000),
+      );
       if (verdict.ok) {
         const app = this.state.apps.get(Number(verdict.claims.iss));
         if (app) {
-          return { identity: { kind: 'app', label: `app:${app.id}`, token, app, limit: this.limiter.primary.installationLimit } };
+          return {
+            identity: {
+              kind: 'app',
+              label: `app:${app.id}`,
+              token,
+              app,
+              limit: this.limiter.primary.installationLimit,
+            },
+          };
         }
       } else if (path.startsWith('/app')) {
         return { error: verdict.message, status: 401 };
@@ -359,11 +415,20 @@ class Simulator {
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
+    res.writeHead(status, {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
     res.end(JSON.stringify(body));
   }
 
-  private sendError(res: ServerResponse, error: HttpError, baseHeaders: Record<string, string>, identity: Identity): void {
+  private sendError(
+    res: ServerResponse,
+    error: HttpError,
+    baseHeaders: Record<string, string>,
+    identity: Identity,
+  ): void {
     const body: Record<string, unknown> = {
       message: error.message,
       documentation_url: error.documentationUrl ?? DOCS,
@@ -379,7 +444,13 @@ class Simulator {
     });
   }
 
-  private sendSecondary(res: ServerResponse, retryAfter: number, requestId: string, baseHeaders: Record<string, string>, identity: Identity): void {
+  private sendSecondary(
+    res: ServerResponse,
+    retryAfter: number,
+    requestId: string,
+    baseHeaders: Record<string, string>,
+    identity: Identity,
+  ): void {
     const status = this.limiter.secondary.status;
     this.sendError(
       res,
@@ -415,9 +486,12 @@ class Simulator {
     const repo = this.state.repo(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
     const run = repo ? this.state.runs.get(Number(m[3])) : undefined;
     if (!run || run.repo !== repo) return false;
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    const esc = (s: string) => s.replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`);
     const rows = run.jobs
-      .map((j) => `<li>${esc(j.name)}${j.environment ? ` → ${esc(j.environment)}` : ''}: ${j.status}${j.conclusion ? ` (${j.conclusion})` : ''}</li>`)
+      .map(
+        j =>
+          `<li>${esc(j.name)}${j.environment ? ` → ${esc(j.environment)}` : ''}: ${j.status}${j.conclusion ? ` (${j.conclusion})` : ''}</li>`,
+      )
       .join('');
     const html = `<!doctype html><meta charset="utf-8"><title>${esc(run.displayTitle)}</title><h1>${esc(run.displayTitle)}</h1><p>${esc(run.repo.owner.login)}/${esc(run.repo.name)} · ${esc(run.workflow.name)} #${run.runNumber} · ${run.status}${run.conclusion ? ` (${run.conclusion})` : ''} · ${esc(run.headBranch)} @ ${run.headSha.slice(0, 7)} · by ${esc(run.actor.login)}</p><ul>${rows}</ul>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -443,7 +517,7 @@ class Simulator {
       inputs: { ...run.inputs },
       displayTitle: run.displayTitle,
       createdAt: run.createdAt,
-      jobs: run.jobs.map((j) => ({
+      jobs: run.jobs.map(j => ({
         id: j.id,
         name: j.name,
         status: j.status,
@@ -451,7 +525,7 @@ class Simulator {
         environment: j.environment,
         deploymentId: j.deploymentId,
       })),
-      waitingFor: this.state.pendingJobs(run).map((j) => j.environment ?? ''),
+      waitingFor: this.state.pendingJobs(run).map(j => j.environment ?? ''),
       url: `${this.urls.api}/repos/${run.repo.owner.login}/${run.repo.name}/actions/runs/${run.id}`,
       htmlUrl: runHtmlUrl(run, this.urls),
     };
@@ -465,9 +539,11 @@ class Simulator {
 
   private makeControl(): SimulatorControl {
     const active = (runId?: number) =>
-      runId === undefined ? [...this.state.runs.values()].filter((r) => r.status !== 'completed') : [this.runOrThrow(runId)];
+      runId === undefined
+        ? [...this.state.runs.values()].filter(r => r.status !== 'completed')
+        : [this.runOrThrow(runId)];
     const control: SimulatorControl = {
-      seed: (seed) => this.state.applySeed(seed),
+      seed: seed => this.state.applySeed(seed),
       reset: () => {
         this.clockOffset = 0;
         this.resetState();
@@ -480,7 +556,9 @@ class Simulator {
         if (!wf) throw new Error(`no workflow ${o.workflow} in ${o.repo}`);
         const actor = o.actor
           ? this.state.user(o.actor)
-          : ([...repo.collaborators.entries()].filter(([, p]) => p === 'write' || p === 'maintain' || p === 'admin').map(([login]) => this.state.user(login))[0] ?? repo.owner);
+          : ([...repo.collaborators.entries()]
+              .filter(([, p]) => p === 'write' || p === 'maintain' || p === 'admin')
+              .map(([login]) => this.state.user(login))[0] ?? repo.owner);
         if (!actor) throw new Error(`no user ${o.actor}`);
         try {
           return this.snapshot(this.state.dispatch(repo, wf, o.ref, o.inputs ?? {}, actor));
@@ -489,18 +567,18 @@ class Simulator {
           throw error;
         }
       },
-      runs: (repo) =>
+      runs: repo =>
         [...this.state.runs.values()]
-          .filter((r) => !repo || `${r.repo.owner.login}/${r.repo.name}`.toLowerCase() === repo.toLowerCase())
+          .filter(r => !repo || `${r.repo.owner.login}/${r.repo.name}`.toLowerCase() === repo.toLowerCase())
           .sort((a, b) => a.id - b.id)
-          .map((r) => this.snapshot(r)),
-      run: (runId) => {
+          .map(r => this.snapshot(r)),
+      run: runId => {
         const run = this.state.runs.get(runId);
         return run ? this.snapshot(run) : undefined;
       },
-      advance: (runId) => active(runId).map((run) => (this.state.step(run), this.snapshot(run))),
-      settle: (runId) =>
-        active(runId).map((run) => {
+      advance: runId => active(runId).map(run => (this.state.step(run), this.snapshot(run))),
+      settle: runId =>
+        active(runId).map(run => {
           for (let i = 0; i < 1000 && this.state.step(run); i += 1);
           return this.snapshot(run);
         }),
@@ -510,7 +588,7 @@ class Simulator {
         return this.snapshot(run);
       },
       failNextRuns: (count = 1) => this.state.failNextRuns(count),
-      cancelRun: (runId) => {
+      cancelRun: runId => {
         const run = this.runOrThrow(runId);
         this.state.cancel(run);
         return this.snapshot(run);
@@ -519,8 +597,8 @@ class Simulator {
         const run = this.runOrThrow(runId);
         const pending = this.state.pendingJobs(run);
         const ids = pending
-          .filter((j) => !o.environments || o.environments.includes(j.environment ?? ''))
-          .map((j) => this.state.environment(run.repo, j.environment ?? '')?.id)
+          .filter(j => !o.environments || o.environments.includes(j.environment ?? ''))
+          .map(j => this.state.environment(run.repo, j.environment ?? '')?.id)
           .filter((id): id is number => id !== undefined);
         try {
           this.state.review(run, this.state.user(o.login), ids, o.state, o.comment ?? '');
@@ -531,10 +609,11 @@ class Simulator {
         return this.snapshot(run);
       },
       forceRateLimit: (o = {}) => this.limiter.force(o.identity),
-      forceSecondaryRateLimit: (o = {}) => this.limiter.forceSecondary(o.identity, o.requests ?? 1, o.retryAfterSeconds),
+      forceSecondaryRateLimit: (o = {}) =>
+        this.limiter.forceSecondary(o.identity, o.requests ?? 1, o.retryAfterSeconds),
       clearRateLimits: () => this.limiter.clear(),
-      rateLimit: (identity) => this.limiter.snapshot(identity, this.limitFor(identity)),
-      meteredCalls: (identity) => {
+      rateLimit: identity => this.limiter.snapshot(identity, this.limitFor(identity)),
+      meteredCalls: identity => {
         const c = this.counters.snapshot();
         return identity === undefined ? c.metered : (c.byIdentity[identity] ?? 0);
       },
@@ -544,7 +623,7 @@ class Simulator {
       hold: () => {
         if (!this.gate) {
           let release!: () => void;
-          const promise = new Promise<void>((resolve) => {
+          const promise = new Promise<void>(resolve => {
             release = resolve;
           });
           this.gate = { promise, release };
@@ -556,10 +635,12 @@ class Simulator {
         };
       },
       heldRequests: () => this.held,
-      waitForHeldRequests: (count) =>
-        this.held >= count ? Promise.resolve() : new Promise<void>((resolve) => this.heldWaiters.push({ count, resolve })),
+      waitForHeldRequests: count =>
+        this.held >= count
+          ? Promise.resolve()
+          : new Promise<void>(resolve => this.heldWaiters.push({ count, resolve })),
       now: () => new Date(this.now()),
-      tick: (ms) => {
+      tick: ms => {
         this.clockOffset += ms;
       },
     };
@@ -569,7 +650,10 @@ class Simulator {
   private limitFor(identity: string): number {
     if (identity === 'anonymous') return this.limiter.primary.anonymousLimit;
     if (identity.startsWith('installation:')) {
-      return this.state.installation(Number(identity.slice('installation:'.length)))?.rateLimit ?? this.limiter.primary.installationLimit;
+      return (
+        this.state.installation(Number(identity.slice('installation:'.length)))?.rateLimit ??
+        this.limiter.primary.installationLimit
+      );
     }
     if (identity.startsWith('app:')) return this.limiter.primary.installationLimit;
     return this.state.user(identity)?.rateLimit ?? this.limiter.primary.limit;
@@ -602,42 +686,59 @@ class Simulator {
           url: this.url,
           apiUrl: this.apiUrl,
           ghesVersion: this.ghesVersion,
-          users: [...this.state.users.values()].filter((u) => u.tokens.length).map((u) => ({ login: u.login, tokens: u.tokens })),
-          repos: [...this.state.repos.values()].map((r) => `${r.owner.login}/${r.name}`),
+          users: [...this.state.users.values()]
+            .filter(u => u.tokens.length)
+            .map(u => ({ login: u.login, tokens: u.tokens })),
+          repos: [...this.state.repos.values()].map(r => `${r.owner.login}/${r.name}`),
           endpoints: CONTROL_ENDPOINTS,
         });
       }
-      if (method === 'GET' && path === '/_simulator/runs') return reply(200, c.runs(url.searchParams.get('repo') ?? undefined));
+      if (method === 'GET' && path === '/_simulator/runs')
+        return reply(200, c.runs(url.searchParams.get('repo') ?? undefined));
       if (method === 'POST' && path === '/_simulator/runs/advance') return reply(200, c.advance(num(body.runId)));
       if (method === 'POST' && path === '/_simulator/runs/settle') return reply(200, c.settle(num(body.runId)));
-      if (method === 'POST' && path === '/_simulator/dispatch') return reply(200, c.dispatch(body as unknown as DispatchOptions));
-      if (method === 'POST' && path === '/_simulator/fail-next') return reply(204, c.failNextRuns(num(body.count) ?? 1));
+      if (method === 'POST' && path === '/_simulator/dispatch')
+        return reply(200, c.dispatch(body as unknown as DispatchOptions));
+      if (method === 'POST' && path === '/_simulator/fail-next')
+        return reply(204, c.failNextRuns(num(body.count) ?? 1));
       if (runMatch?.[1]) {
         const runId = Number(runMatch[1]);
         if (method === 'GET' && !runMatch[2]) {
           const run = c.run(runId);
           return run ? reply(200, run) : reply(404, { message: 'Not Found' });
         }
-        if (method === 'POST' && runMatch[2] === 'fail') return reply(200, c.failRun(runId, body as { job?: string; conclusion?: 'failure' | 'timed_out' }));
+        if (method === 'POST' && runMatch[2] === 'fail')
+          return reply(200, c.failRun(runId, body as { job?: string; conclusion?: 'failure' | 'timed_out' }));
         if (method === 'POST' && runMatch[2] === 'cancel') return reply(200, c.cancelRun(runId));
         if (method === 'POST' && runMatch[2] === 'review') {
-          return reply(200, c.review(runId, body as { login: string; state: 'approved' | 'rejected'; comment?: string; environments?: string[] }));
+          return reply(
+            200,
+            c.review(
+              runId,
+              body as { login: string; state: 'approved' | 'rejected'; comment?: string; environments?: string[] },
+            ),
+          );
         }
       }
       if (method === 'GET' && path === '/_simulator/counters') return reply(200, c.counters());
       if (method === 'POST' && path === '/_simulator/counters/reset') return reply(204, c.resetCounters());
       if (method === 'GET' && path === '/_simulator/requests') return reply(200, c.requestLog());
-      if (method === 'POST' && path === '/_simulator/rate-limit') return reply(204, c.forceRateLimit(body as { identity?: string }));
+      if (method === 'POST' && path === '/_simulator/rate-limit')
+        return reply(204, c.forceRateLimit(body as { identity?: string }));
       if (method === 'POST' && path === '/_simulator/rate-limit/clear') return reply(204, c.clearRateLimits());
       if (method === 'POST' && path === '/_simulator/secondary-rate-limit') {
-        return reply(204, c.forceSecondaryRateLimit(body as { identity?: string; requests?: number; retryAfterSeconds?: number }));
+        return reply(
+          204,
+          c.forceSecondaryRateLimit(body as { identity?: string; requests?: number; retryAfterSeconds?: number }),
+        );
       }
       if (method === 'GET' && path.startsWith('/_simulator/rate-limit/')) {
         return reply(200, c.rateLimit(decodeURIComponent(path.slice('/_simulator/rate-limit/'.length))));
       }
       if (method === 'POST' && path === '/_simulator/seed') return reply(204, c.seed(body as SimulatorSeed));
       if (method === 'POST' && path === '/_simulator/reset') return reply(204, c.reset());
-      if (method === 'POST' && path === '/_simulator/tick') return reply(200, (c.tick(num(body.ms) ?? 0), { now: c.now().toISOString() }));
+      if (method === 'POST' && path === '/_simulator/tick')
+        return reply(200, (c.tick(num(body.ms) ?? 0), { now: c.now().toISOString() }));
       if (method === 'GET' && path === '/_simulator/time') return reply(200, { now: c.now().toISOString() });
       reply(404, { message: 'Not Found', endpoints: CONTROL_ENDPOINTS });
     } catch (error) {
@@ -680,7 +781,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** `2025-05-02 07:12:28 UTC`, as GitHub prints it in rate-limit messages. */
-const supportTimestamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+const supportTimestamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC');
 
 const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
@@ -688,7 +793,7 @@ const headerValue = (value: string | string[] | undefined) => (Array.isArray(val
 function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return ifNoneMatch.split(',').some((candidate) => candidate.trim() === '*' || opaque(candidate) === opaque(etag));
+  return ifNoneMatch.split(',').some(candidate => candidate.trim() === '*' || opaque(candidate) === opaque(etag));
 }
 
 export { compareVersions };

@@ -421,7 +421,7 @@ export class SimState {
     const seeds: CommitSeed[] = Array.isArray(spec)
       ? spec
       : Array.from({ length: spec }, (_, i) => ({ message: COMMIT_MESSAGES[i % COMMIT_MESSAGES.length] ?? 'Change' }));
-    const authors = [...this.users.values()].filter((u) => u.type === 'User');
+    const authors = [...this.users.values()].filter(u => u.type === 'User');
     const shas: string[] = [];
     let previous = parent;
     seeds.forEach((c, i) => {
@@ -434,7 +434,9 @@ export class SimState {
         treeSha: sha1(`tree\0${sha}`),
         message: Array.isArray(spec) ? c.message : `${c.message} (#${i + 1})`,
         authorName,
-        authorEmail: authorUser?.email ?? `${(authorUser?.login ?? authorName).replace(/\s+/g, '.').toLowerCase()}@users.noreply.github.com`,
+        authorEmail:
+          authorUser?.email ??
+          `${(authorUser?.login ?? authorName).replace(/\s+/g, '.').toLowerCase()}@users.noreply.github.com`,
         authorLogin: authorUser?.login,
         date,
         parents: previous ? [previous] : [],
@@ -449,7 +451,9 @@ export class SimState {
   private addBranch(repo: RepoRec, seed: BranchSeed, history: string[]): void {
     const start = this.pointer(repo, seed.from ?? -1, history);
     const startIndex = history.indexOf(start);
-    const extra = seed.commits ? this.makeCommits(repo, seed.name, seed.commits, start, (startIndex >= 0 ? startIndex : history.length) + 1) : [];
+    const extra = seed.commits
+      ? this.makeCommits(repo, seed.name, seed.commits, start, (startIndex >= 0 ? startIndex : history.length) + 1)
+      : [];
     repo.branches.set(seed.name, { sha: extra.at(-1) ?? start, protected: seed.protected ?? false });
   }
 
@@ -465,7 +469,7 @@ export class SimState {
   }
 
   upsertEnvironment(repo: RepoRec, seed: EnvironmentSeed): EnvironmentRec {
-    const existing = repo.environments.find((e) => lower(e.name) === lower(seed.name));
+    const existing = repo.environments.find(e => lower(e.name) === lower(seed.name));
     const id = existing?.id ?? this.next('environment');
     const env: EnvironmentRec = {
       id,
@@ -507,7 +511,7 @@ export class SimState {
       runCounter: 0,
       ...shape,
     };
-    repo.workflows = repo.workflows.filter((w) => w.path !== path);
+    repo.workflows = repo.workflows.filter(w => w.path !== path);
     repo.workflows.push(wf);
     return wf;
   }
@@ -520,7 +524,8 @@ export class SimState {
     const headSha = repo.branches.get(seed.head)?.sha ?? sha1(`${repo.key}\0pull\0${seed.number}`);
     const createdAt = seed.createdAt ?? isoSeconds(this.seedEpochMs + seed.number * 5 * 3_600_000);
     const state = seed.state ?? 'open';
-    const updatedAt = seed.updatedAt ?? (state === 'closed' ? isoSeconds(Date.parse(createdAt) + 86_400_000) : createdAt);
+    const updatedAt =
+      seed.updatedAt ?? (state === 'closed' ? isoSeconds(Date.parse(createdAt) + 86_400_000) : createdAt);
     const merged = state === 'closed' && (seed.merged ?? false);
     repo.pulls.push({
       id,
@@ -588,7 +593,13 @@ export class SimState {
   ): InstallationTokenRec {
     const n = this.next('token');
     const token = `ghs_${sha1(`installation\0${installation.id}\0${n}\0${this.now()}`).slice(0, 36)}`;
-    const rec: InstallationTokenRec = { token, installation, expiresAt: this.now() + 3_600_000, permissions, repositories };
+    const rec: InstallationTokenRec = {
+      token,
+      installation,
+      expiresAt: this.now() + 3_600_000,
+      permissions,
+      repositories,
+    };
     this.installationTokens.set(token, rec);
     return rec;
   }
@@ -629,7 +640,7 @@ export class SimState {
     const v = lower(value);
     if (/^[0-9a-f]{40}$/.test(v)) return repo.commits.has(v) ? v : undefined;
     if (/^[0-9a-f]{7,39}$/.test(v)) {
-      const matches = [...repo.commits.keys()].filter((sha) => sha.startsWith(v));
+      const matches = [...repo.commits.keys()].filter(sha => sha.startsWith(v));
       return matches.length === 1 ? matches[0] : undefined;
     }
     return undefined;
@@ -648,12 +659,12 @@ export class SimState {
   }
 
   workflow(repo: RepoRec, idOrFile: string): WorkflowRec | undefined {
-    if (/^\d+$/.test(idOrFile)) return repo.workflows.find((w) => w.id === Number(idOrFile));
-    return repo.workflows.find((w) => w.file === idOrFile);
+    if (/^\d+$/.test(idOrFile)) return repo.workflows.find(w => w.id === Number(idOrFile));
+    return repo.workflows.find(w => w.file === idOrFile);
   }
 
   environment(repo: RepoRec, name: string): EnvironmentRec | undefined {
-    return repo.environments.find((e) => lower(e.name) === lower(name));
+    return repo.environments.find(e => lower(e.name) === lower(name));
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -680,7 +691,7 @@ export class SimState {
       throw invalidRequest(`For 'properties/inputs', {…} has more than ${maxInputs} properties (${names.length}).`);
     }
     const declared = new Map(wf.inputs);
-    const unexpected = names.filter((n) => !declared.has(n));
+    const unexpected = names.filter(n => !declared.has(n));
     if (unexpected.length) throw new HttpError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
 
     const inputs: Record<string, string> = {};
@@ -729,7 +740,7 @@ export class SimState {
     const now = this.nowIso();
     wf.runCounter += 1;
     const context = { inputs, refName, actor: actor.login };
-    const jobs: JobRec[] = wf.jobs.map((job) => {
+    const jobs: JobRec[] = wf.jobs.map(job => {
       const jobId = this.next('job');
       const environment = job.environment ? interpolate(job.environment, context) || null : null;
       return {
@@ -788,7 +799,7 @@ export class SimState {
   // ---------------------------------------------------------------- run lifecycle
 
   currentJob(run: RunRec): JobRec | undefined {
-    return run.jobs.find((j) => j.status !== 'completed');
+    return run.jobs.find(j => j.status !== 'completed');
   }
 
   /** One deterministic step; false when nothing can move (completed, or waiting for a reviewer). */
@@ -859,7 +870,8 @@ export class SimState {
   /** The job becomes the current one: a deployment is created for its environment; ungated jobs start at once. */
   private startJob(run: RunRec, job: JobRec): void {
     if (job.environment) {
-      const env = this.environment(run.repo, job.environment) ?? this.upsertEnvironment(run.repo, { name: job.environment });
+      const env =
+        this.environment(run.repo, job.environment) ?? this.upsertEnvironment(run.repo, { name: job.environment });
       const deployment = this.createDeployment(run, job, env.name);
       job.deploymentId = deployment.id;
       if (env.reviewers.length > 0 || env.waitTimer > 0) {
@@ -875,7 +887,7 @@ export class SimState {
     const now = this.nowIso();
     job.status = 'in_progress';
     job.startedAt = now;
-    run.status = run.jobs.some((j) => j.status === 'waiting') ? 'waiting' : 'in_progress';
+    run.status = run.jobs.some(j => j.status === 'waiting') ? 'waiting' : 'in_progress';
     run.updatedAt = now;
     this.addDeploymentStatus(job, 'in_progress', 'Deployment started');
   }
@@ -889,19 +901,25 @@ export class SimState {
     run.updatedAt = now;
     if (job.deploymentId === null) return;
     if (conclusion === 'success') {
-      const deployment = this.deployments.find((d) => d.id === job.deploymentId);
+      const deployment = this.deployments.find(d => d.id === job.deploymentId);
       if (deployment) {
         // GitHub marks earlier successful deployments to the environment inactive.
         for (const other of this.deployments) {
-          if (other === deployment || other.repo !== deployment.repo || other.environment !== deployment.environment) continue;
-          if (other.statuses.at(-1)?.state === 'success') this.pushStatus(other, 'inactive', 'Superseded by a newer deployment', null);
+          if (other === deployment || other.repo !== deployment.repo || other.environment !== deployment.environment)
+            continue;
+          if (other.statuses.at(-1)?.state === 'success')
+            this.pushStatus(other, 'inactive', 'Superseded by a newer deployment', null);
         }
       }
       this.addDeploymentStatus(job, 'success', 'Deployment succeeded');
     } else if (conclusion === 'cancelled') {
       this.addDeploymentStatus(job, 'error', 'Deployment cancelled');
     } else {
-      this.addDeploymentStatus(job, 'failure', conclusion === 'timed_out' ? 'Deployment timed out' : 'Deployment failed');
+      this.addDeploymentStatus(
+        job,
+        'failure',
+        conclusion === 'timed_out' ? 'Deployment timed out' : 'Deployment failed',
+      );
     }
   }
 
@@ -927,7 +945,7 @@ export class SimState {
   }
 
   forceFailure(run: RunRec, jobName: string | undefined, conclusion: 'failure' | 'timed_out'): void {
-    const job = jobName ? run.jobs.find((j) => j.name === jobName) : this.currentJob(run);
+    const job = jobName ? run.jobs.find(j => j.name === jobName) : this.currentJob(run);
     if (!job) throw new Error(`run ${run.id}: no job ${jobName ?? '(current)'} to fail`);
     if (job.status === 'completed') throw new Error(`run ${run.id}: job ${job.name} is already completed`);
     job.forced = conclusion;
@@ -935,12 +953,12 @@ export class SimState {
 
   /** Environments the run waits on (its jobs in `waiting`). */
   pendingJobs(run: RunRec): JobRec[] {
-    return run.status === 'waiting' ? run.jobs.filter((j) => j.status === 'waiting' && j.environment) : [];
+    return run.status === 'waiting' ? run.jobs.filter(j => j.status === 'waiting' && j.environment) : [];
   }
 
   canReview(run: RunRec, env: EnvironmentRec, user: UserRec | undefined): boolean {
     if (!user || user.type !== 'User') return false;
-    if (!env.reviewers.some((r) => lower(r) === lower(user.login))) return false;
+    if (!env.reviewers.some(r => lower(r) === lower(user.login))) return false;
     if (env.preventSelfReview && lower(run.actor.login) === lower(user.login)) return false;
     return true;
   }
@@ -955,8 +973,8 @@ export class SimState {
   ): DeploymentRec[] {
     const pending = this.pendingJobs(run);
     if (pending.length === 0) throw new HttpError(422, 'There are no pending deployments for this workflow run.');
-    const targets = environmentIds.map((envId) => {
-      const job = pending.find((j) => j.environment && this.environment(run.repo, j.environment)?.id === envId);
+    const targets = environmentIds.map(envId => {
+      const job = pending.find(j => j.environment && this.environment(run.repo, j.environment)?.id === envId);
       if (!job) throw new HttpError(422, `Environment ${envId} is not waiting for a review in this workflow run.`);
       const env = this.environment(run.repo, job.environment ?? '');
       if (!env) throw new HttpError(422, `Environment ${envId} is not waiting for a review in this workflow run.`);
@@ -978,10 +996,10 @@ export class SimState {
       }
     }
     const reviewer = user as UserRec;
-    run.reviews.push({ environments: targets.map((t) => t.env), state, user: reviewer, comment });
+    run.reviews.push({ environments: targets.map(t => t.env), state, user: reviewer, comment });
     const reviewed: DeploymentRec[] = [];
     for (const { job } of targets) {
-      const deployment = this.deployments.find((d) => d.id === job.deploymentId);
+      const deployment = this.deployments.find(d => d.id === job.deploymentId);
       if (deployment) reviewed.push(deployment);
       if (state === 'approved') {
         if (job.gate) job.gate.approved = true;
@@ -1023,11 +1041,17 @@ export class SimState {
 
   private addDeploymentStatus(job: JobRec, state: DeploymentState, description: string): void {
     if (job.deploymentId === null) return;
-    const deployment = this.deployments.find((d) => d.id === job.deploymentId);
+    const deployment = this.deployments.find(d => d.id === job.deploymentId);
     if (!deployment) return;
     const run = this.runs.get(deployment.runId);
     const logUrl = run ? this.urls.jobHtmlUrl(run, job) : null;
-    this.pushStatus(deployment, state, description, logUrl, state === 'in_progress' || state === 'success' ? job.environmentUrl : null);
+    this.pushStatus(
+      deployment,
+      state,
+      description,
+      logUrl,
+      state === 'in_progress' || state === 'success' ? job.environmentUrl : null,
+    );
   }
 
   private pushStatus(

@@ -347,7 +347,10 @@ export interface SimulatorControl {
   failNextRuns(count?: number): void;
   cancelRun(runId: number): RunSnapshot;
   /** Review as `login` (must be a required reviewer), like the REST endpoint does. */
-  review(runId: number, options: { login: string; state: 'approved' | 'rejected'; comment?: string; environments?: string[] }): RunSnapshot;
+  review(
+    runId: number,
+    options: { login: string; state: 'approved' | 'rejected'; comment?: string; environments?: string[] },
+  ): RunSnapshot;
 
   /** Exhaust the primary limit (until `clearRateLimits()` or the window resets). */
   forceRateLimit(options?: ForceRateLimitOptions): void;

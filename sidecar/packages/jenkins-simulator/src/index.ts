@@ -15,7 +15,13 @@ export { JENKINS_SEEDS } from './seed';
 
 export interface JenkinsJob {
   readonly name: string;
-  readonly lastBuild: { readonly number: number; readonly result: 'SUCCESS' | 'FAILURE' | 'UNSTABLE' | 'ABORTED' | null; readonly building: boolean; readonly timestamp: number; readonly duration: number };
+  readonly lastBuild: {
+    readonly number: number;
+    readonly result: 'SUCCESS' | 'FAILURE' | 'UNSTABLE' | 'ABORTED' | null;
+    readonly building: boolean;
+    readonly timestamp: number;
+    readonly duration: number;
+  };
 }
 
 export interface JenkinsSimulatorOptions {

@@ -32,19 +32,42 @@ describe('parseJql', () => {
       right: {
         kind: 'and',
         left: { kind: 'clause', field: 'project' },
-        right: { kind: 'not', expression: { kind: 'or', right: { kind: 'clause', field: 'assignee', operator: 'is', values: [{ kind: 'empty' }] } } },
+        right: {
+          kind: 'not',
+          expression: {
+            kind: 'or',
+            right: { kind: 'clause', field: 'assignee', operator: 'is', values: [{ kind: 'empty' }] },
+          },
+        },
       },
     });
   });
 
   it('parses lists, NOT IN, IS NOT, functions and several sort keys', () => {
-    expect(parseJql('status not in ("Done", "In Review") AND assignee = currentUser() AND assignee is not EMPTY ORDER BY status ASC, created DESC')).toEqual({
+    expect(
+      parseJql(
+        'status not in ("Done", "In Review") AND assignee = currentUser() AND assignee is not EMPTY ORDER BY status ASC, created DESC',
+      ),
+    ).toEqual({
       where: {
         kind: 'and',
         left: {
           kind: 'and',
-          left: { kind: 'clause', field: 'status', operator: 'not in', values: [{ kind: 'string', value: 'Done' }, { kind: 'string', value: 'In Review' }] },
-          right: { kind: 'clause', field: 'assignee', operator: '=', values: [{ kind: 'function', name: 'currentuser' }] },
+          left: {
+            kind: 'clause',
+            field: 'status',
+            operator: 'not in',
+            values: [
+              { kind: 'string', value: 'Done' },
+              { kind: 'string', value: 'In Review' },
+            ],
+          },
+          right: {
+            kind: 'clause',
+            field: 'assignee',
+            operator: '=',
+            values: [{ kind: 'function', name: 'currentuser' }],
+          },
         },
         right: { kind: 'clause', field: 'assignee', operator: 'is not', values: [{ kind: 'empty' }] },
       },
@@ -56,22 +79,43 @@ describe('parseJql', () => {
   });
 
   it('accepts a query without restriction (the search decides it is unbounded)', () => {
-    expect(parseJql('ORDER BY created DESC')).toEqual({ where: null, orderBy: [{ field: 'created', direction: 'desc' }] });
+    expect(parseJql('ORDER BY created DESC')).toEqual({
+      where: null,
+      orderBy: [{ field: 'created', direction: 'desc' }],
+    });
     expect(parseJql('   ')).toEqual({ where: null, orderBy: [] });
   });
 
   it.each([
-    ['project = ', "Error in the JQL Query: Expecting either a value, list or function but got '<EOF>'. (line 1, character 11)"],
-    ['project = "OPS', "Error in the JQL Query: The quoted string 'OPS' has not been completed. (line 1, character 11)"],
+    [
+      'project = ',
+      "Error in the JQL Query: Expecting either a value, list or function but got '<EOF>'. (line 1, character 11)",
+    ],
+    [
+      'project = "OPS',
+      "Error in the JQL Query: The quoted string 'OPS' has not been completed. (line 1, character 11)",
+    ],
     ['status = To Do', "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'Do'. (line 1, character 13)"],
-    ['status = In Progress', "Error in the JQL Query: Expecting either a value, list or function but got 'In'. You must surround 'In' in quotation marks to use it as a value. (line 1, character 10)"],
-    ['project OPS', "Error in the JQL Query: Expecting operator but got 'OPS'. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"],
-    ['project = AND', "Error in the JQL Query: Expecting either a value, list or function but got 'AND'. You must surround 'AND' in quotation marks to use it as a value. (line 1, character 11)"],
+    [
+      'status = In Progress',
+      "Error in the JQL Query: Expecting either a value, list or function but got 'In'. You must surround 'In' in quotation marks to use it as a value. (line 1, character 10)",
+    ],
+    [
+      'project OPS',
+      "Error in the JQL Query: Expecting operator but got 'OPS'. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)",
+    ],
+    [
+      'project = AND',
+      "Error in the JQL Query: Expecting either a value, list or function but got 'AND'. You must surround 'AND' in quotation marks to use it as a value. (line 1, character 11)",
+    ],
     ['(project = OPS', "Error in the JQL Query: Expecting ')' but got '<EOF>'. (line 1, character 15)"],
     ['project in OPS', "Error in the JQL Query: Expecting '(' but got 'OPS'. (line 1, character 12)"],
     ['project = OPS ORDER created', "Error in the JQL Query: Expecting 'BY' but got 'created'. (line 1, character 21)"],
-    ['project = OPS; drop', "Error in the JQL Query: The character ';' is a reserved JQL character. You must enclose it in a string or use the escape '\\u003b' instead. (line 1, character 14)"],
-  ])('rejects %j with Jira\'s message', (jql, message) => {
+    [
+      'project = OPS; drop',
+      "Error in the JQL Query: The character ';' is a reserved JQL character. You must enclose it in a string or use the escape '\\u003b' instead. (line 1, character 14)",
+    ],
+  ])("rejects %j with Jira's message", (jql, message) => {
     expect(() => parseJql(jql)).toThrow(JqlSyntaxError);
     expect(() => parseJql(jql)).toThrow(message);
   });

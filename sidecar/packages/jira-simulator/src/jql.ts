@@ -8,10 +8,7 @@
 
 export type JqlOperator = '=' | '!=' | '~' | '!~' | '>' | '>=' | '<' | '<=' | 'in' | 'not in' | 'is' | 'is not';
 
-export type JqlValue =
-  | { kind: 'string'; value: string }
-  | { kind: 'empty' }
-  | { kind: 'function'; name: string };
+export type JqlValue = { kind: 'string'; value: string } | { kind: 'empty' } | { kind: 'function'; name: string };
 
 export type JqlExpression =
   | { kind: 'and' | 'or'; left: JqlExpression; right: JqlExpression }
@@ -80,7 +77,11 @@ function tokenize(jql: string): Token[] {
       continue;
     }
     const word = /^[A-Za-z0-9_.@+\-/:]+/.exec(jql.slice(i))?.[0];
-    if (!word) throw syntaxError(`The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead.`, i);
+    if (!word)
+      throw syntaxError(
+        `The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead.`,
+        i,
+      );
     tokens.push({ type: 'word', value: word, pos: i });
     i += word.length;
   }
@@ -122,12 +123,14 @@ class Parser {
     const orderBy: JqlOrder[] = [];
     if (this.isKeyword(this.current, 'order')) {
       this.next();
-      if (!this.isKeyword(this.current, 'by')) throw syntaxError(`Expecting 'BY' but got '${this.current.value}'.`, this.current.pos);
+      if (!this.isKeyword(this.current, 'by'))
+        throw syntaxError(`Expecting 'BY' but got '${this.current.value}'.`, this.current.pos);
       this.next();
       do {
         if (orderBy.length > 0) this.next(); // the comma
         const field = this.current;
-        if (field.type !== 'word' && field.type !== 'string') throw syntaxError(`Expecting a field name but got '${field.value}'.`, field.pos);
+        if (field.type !== 'word' && field.type !== 'string')
+          throw syntaxError(`Expecting a field name but got '${field.value}'.`, field.pos);
         this.next();
         let direction: 'asc' | 'desc' = 'asc';
         if (this.isKeyword(this.current, 'asc') || this.isKeyword(this.current, 'desc')) {
@@ -168,7 +171,7 @@ class Parser {
     if (this.isPunct('(')) {
       this.next();
       const inner = this.orExpression();
-      if (!(this.isPunct(')'))) {
+      if (!this.isPunct(')')) {
         throw syntaxError(`Expecting ')' but got '${this.current.value}'.`, this.current.pos);
       }
       this.next();
@@ -179,8 +182,14 @@ class Parser {
 
   private clause(): JqlExpression {
     const field = this.current;
-    if ((field.type !== 'word' && field.type !== 'string') || (field.type === 'word' && KEYWORDS.has(field.value.toLowerCase()))) {
-      throw syntaxError(`Expecting a field name but got '${field.value}'. You must surround '${field.value}' in quotation marks to use it as a field name.`, field.pos);
+    if (
+      (field.type !== 'word' && field.type !== 'string') ||
+      (field.type === 'word' && KEYWORDS.has(field.value.toLowerCase()))
+    ) {
+      throw syntaxError(
+        `Expecting a field name but got '${field.value}'. You must surround '${field.value}' in quotation marks to use it as a field name.`,
+        field.pos,
+      );
     }
     this.next();
     const operator = this.operator();
@@ -210,11 +219,14 @@ class Parser {
       }
       return 'is';
     }
-    throw syntaxError(`Expecting operator but got '${token.value}'. The valid operators are ${OPERATORS_TEXT}.`, token.pos);
+    throw syntaxError(
+      `Expecting operator but got '${token.value}'. The valid operators are ${OPERATORS_TEXT}.`,
+      token.pos,
+    );
   }
 
   private list(): JqlValue[] {
-    if (!(this.isPunct('('))) {
+    if (!this.isPunct('(')) {
       throw syntaxError(`Expecting '(' but got '${this.current.value}'.`, this.current.pos);
     }
     this.next();
@@ -223,7 +235,7 @@ class Parser {
       this.next();
       values.push(this.value());
     }
-    if (!(this.isPunct(')'))) {
+    if (!this.isPunct(')')) {
       throw syntaxError(`Expecting ')' but got '${this.current.value}'.`, this.current.pos);
     }
     this.next();

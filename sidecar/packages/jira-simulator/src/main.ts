@@ -20,13 +20,14 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0) throw new Error('--port must be a non-negative integer');
-  const seed: JiraSeed | 'demo' = values.seed === 'demo' ? 'demo' : (JSON.parse(readFileSync(values.seed, 'utf8')) as JiraSeed);
+  const seed: JiraSeed | 'demo' =
+    values.seed === 'demo' ? 'demo' : (JSON.parse(readFileSync(values.seed, 'utf8')) as JiraSeed);
   const sim = await createJiraSimulator({ port, host: values.host, seed });
 
   console.log(JSON.stringify({ url: sim.url, control: `${sim.url}/_simulator` }));
   console.log(`Jira simulator listening on ${sim.url} (search: ${sim.url}/rest/api/3/search/jql)`);
   if (values.seed === 'demo') {
-    console.log('Demo credentials (Basic auth email:api_token; a workspace\'s Jira base_url is the URL above):');
+    console.log("Demo credentials (Basic auth email:api_token; a workspace's Jira base_url is the URL above):");
     for (const { email, apiToken } of [DEMO_JIRA_CREDENTIALS, ...Object.values(DEMO_JIRA_ACCOUNTS)]) {
       console.log(`  ${email.padEnd(24)} ${apiToken}`);
     }

@@ -68,16 +68,16 @@ class Compiler {
       case 'and': {
         const left = this.compile(expression.left);
         const right = this.compile(expression.right);
-        return (issue) => left(issue) && right(issue);
+        return issue => left(issue) && right(issue);
       }
       case 'or': {
         const left = this.compile(expression.left);
         const right = this.compile(expression.right);
-        return (issue) => left(issue) || right(issue);
+        return issue => left(issue) || right(issue);
       }
       case 'not': {
         const inner = this.compile(expression.expression);
-        return (issue) => !inner(issue);
+        return issue => !inner(issue);
       }
       case 'clause':
         return this.clause(expression.field, expression.operator, expression.values);
@@ -95,14 +95,14 @@ class Compiler {
       return () => false;
     }
     const negate = operator === '!=' || operator === 'not in' || operator === 'is not' || operator === '!~';
-    const matchers = values.map((v) => this.matcher(field, rawField, operator, v));
-    const any: Predicate = (issue) => matchers.some((m) => m(issue));
-    return negate ? (issue) => !any(issue) : any;
+    const matchers = values.map(v => this.matcher(field, rawField, operator, v));
+    const any: Predicate = issue => matchers.some(m => m(issue));
+    return negate ? issue => !any(issue) : any;
   }
 
   private matcher(field: FieldName, rawField: string, operator: JqlOperator, value: JqlValue): Predicate {
     if (value.kind === 'function') {
-      if (value.name === 'currentuser' && field === 'assignee') return (issue) => issue.assignee === this.account;
+      if (value.name === 'currentuser' && field === 'assignee') return issue => issue.assignee === this.account;
       this.errors.push(`Unable to find JQL function '${value.name}()'.`);
       return () => false;
     }
@@ -110,7 +110,7 @@ class Compiler {
       if (operator !== 'is' && operator !== 'is not' && operator !== '=' && operator !== '!=') {
         this.errors.push(`The operator '${operator}' does not support the EMPTY value.`);
       }
-      if (field === 'assignee') return (issue) => issue.assignee === null;
+      if (field === 'assignee') return issue => issue.assignee === null;
       return () => false;
     }
     const text = value.value;
@@ -121,16 +121,18 @@ class Compiler {
     switch (field) {
       case 'project': {
         const t = text.toLowerCase();
-        const project = this.visible.find((p) => p.key.toLowerCase() === t || p.name.toLowerCase() === t || String(p.id) === t);
-        return project ? (issue) => issue.project === project : notFound();
+        const project = this.visible.find(
+          p => p.key.toLowerCase() === t || p.name.toLowerCase() === t || String(p.id) === t,
+        );
+        return project ? issue => issue.project === project : notFound();
       }
       case 'status': {
-        const status = statusByName(text) ?? STATUSES.find((s) => s.id === text);
-        return status ? (issue) => issue.status === status : notFound();
+        const status = statusByName(text) ?? STATUSES.find(s => s.id === text);
+        return status ? issue => issue.status === status : notFound();
       }
       case 'assignee': {
         const account = this.state.findAccount(text);
-        return account ? (issue) => issue.assignee === account : notFound();
+        return account ? issue => issue.assignee === account : notFound();
       }
       case 'key': {
         const m = /^([A-Za-z][A-Za-z0-9_]*)-(\d+)$/.exec(text);
@@ -140,13 +142,13 @@ class Compiler {
         }
         const projectKey = (m[1] ?? '').toUpperCase();
         const number = Number(m[2]);
-        if (!this.visible.some((p) => p.key === projectKey)) return notFound();
+        if (!this.visible.some(p => p.key === projectKey)) return notFound();
         const cmp = (issue: IssueRec) => (issue.project.key === projectKey ? issue.number - number : NaN);
         return ordered(operator, cmp);
       }
       case 'summary': {
         const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-        return (issue) => words.every((w) => issue.summary.toLowerCase().includes(w));
+        return issue => words.every(w => issue.summary.toLowerCase().includes(w));
       }
       case 'created': {
         const date = parseJqlDate(text);
@@ -156,7 +158,7 @@ class Compiler {
           );
           return () => false;
         }
-        return ordered(operator, (issue) => issue.created - date);
+        return ordered(operator, issue => issue.created - date);
       }
     }
   }
@@ -166,35 +168,39 @@ class Compiler {
 function ordered(operator: JqlOperator, diff: (issue: IssueRec) => number): Predicate {
   switch (operator) {
     case '>':
-      return (issue) => diff(issue) > 0;
+      return issue => diff(issue) > 0;
     case '>=':
-      return (issue) => diff(issue) >= 0;
+      return issue => diff(issue) >= 0;
     case '<':
-      return (issue) => diff(issue) < 0;
+      return issue => diff(issue) < 0;
     case '<=':
-      return (issue) => diff(issue) <= 0;
+      return issue => diff(issue) <= 0;
     default:
-      return (issue) => diff(issue) === 0;
+      return issue => diff(issue) === 0;
   }
 }
 
 export function search(state: JiraState, account: AccountRec, query: JqlQuery): SearchOutcome {
   if (query.where === null) {
-    return { ok: false, errorMessages: ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.'] };
+    return {
+      ok: false,
+      errorMessages: ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.'],
+    };
   }
   const visible = state.visibleProjects(account);
   const compiler = new Compiler(state, account, visible);
   const predicate = compiler.compile(query.where);
-  const comparators = query.orderBy.map((o) => {
+  const comparators = query.orderBy.map(o => {
     const compare = SORTABLE[o.field];
     if (!compare) compiler.errors.push(`Not able to sort using field '${o.field}'.`);
     return (a: IssueRec, b: IssueRec) => (compare ? compare(a, b) : 0) * (o.direction === 'desc' ? -1 : 1);
   });
   if (compiler.errors.length > 0) return { ok: false, errorMessages: compiler.errors };
   // Without ORDER BY, newest first.
-  const order = comparators.length > 0 ? comparators : [(a: IssueRec, b: IssueRec) => b.created - a.created || compareKeys(b, a)];
+  const order =
+    comparators.length > 0 ? comparators : [(a: IssueRec, b: IssueRec) => b.created - a.created || compareKeys(b, a)];
   const issues = visible
-    .flatMap((p) => p.issues)
+    .flatMap(p => p.issues)
     .filter(predicate)
     .sort((a, b) => {
       for (const compare of order) {

@@ -41,7 +41,10 @@ beforeEach(() => {
 const basic = (email: string, token: string) => `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}`;
 const bot = basic(DEMO_JIRA_CREDENTIALS.email, DEMO_JIRA_CREDENTIALS.apiToken);
 
-async function searchJql(jql: string, options: { auth?: string | null; fields?: string; maxResults?: number; nextPageToken?: string; path?: string } = {}) {
+async function searchJql(
+  jql: string,
+  options: { auth?: string | null; fields?: string; maxResults?: number; nextPageToken?: string; path?: string } = {},
+) {
   const query = new URLSearchParams({ jql });
   if (options.fields !== undefined) query.set('fields', options.fields);
   if (options.maxResults !== undefined) query.set('maxResults', String(options.maxResults));
@@ -51,19 +54,24 @@ async function searchJql(jql: string, options: { auth?: string | null; fields?: 
     headers: { accept: 'application/json', ...(auth ? { authorization: auth } : {}) },
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as unknown };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as unknown,
+  };
 }
 
 const FIELDS = 'summary,status,assignee,created';
 
 describe('GET /rest/api/3/search/jql', () => {
-  it('answers the plugin\'s query with Jira\'s issue shape, newest first', async () => {
+  it("answers the plugin's query with Jira's issue shape, newest first", async () => {
     const response = await searchJql('project = "OPS" ORDER BY created DESC', { fields: FIELDS, maxResults: 50 });
     expect(response.status).toBe(200);
     const body = response.body as SearchBody;
     expect(body.isLast).toBe(true);
     expect(body.nextPageToken).toBeUndefined();
-    expect(body.issues.map((i) => i.key)).toEqual(['OPS-6', 'OPS-5', 'OPS-4', 'OPS-3', 'OPS-2', 'OPS-1']);
+    expect(body.issues.map(i => i.key)).toEqual(['OPS-6', 'OPS-5', 'OPS-4', 'OPS-3', 'OPS-2', 'OPS-1']);
     const [newest] = body.issues;
     expect(newest).toMatchObject({
       key: 'OPS-6',
@@ -75,18 +83,21 @@ describe('GET /rest/api/3/search/jql', () => {
         created: '2026-02-15T11:11:11.000+0000',
       },
     });
-    expect(body.issues.find((i) => i.key === 'OPS-2')?.fields.assignee).toMatchObject({
+    expect(body.issues.find(i => i.key === 'OPS-2')?.fields.assignee).toMatchObject({
       displayName: 'Ada Lovelace',
       emailAddress: 'ada@acme.example',
       accountId: expect.stringMatching(/^712020:/),
     });
   });
 
-  it('filters by status, case-insensitively, and renders created in the caller\'s time zone', async () => {
+  it("filters by status, case-insensitively, and renders created in the caller's time zone", async () => {
     const grace = basic(DEMO_JIRA_ACCOUNTS.grace.email, DEMO_JIRA_ACCOUNTS.grace.apiToken);
-    const response = await searchJql('project = "ops" AND status = "to do" ORDER BY created DESC', { fields: FIELDS, auth: grace });
+    const response = await searchJql('project = "ops" AND status = "to do" ORDER BY created DESC', {
+      fields: FIELDS,
+      auth: grace,
+    });
     const body = response.body as SearchBody;
-    expect(body.issues.map((i) => [i.key, i.fields.status?.name])).toEqual([
+    expect(body.issues.map(i => [i.key, i.fields.status?.name])).toEqual([
       ['OPS-6', 'To Do'],
       ['OPS-5', 'To Do'],
       ['OPS-3', 'To Do'],
@@ -101,18 +112,35 @@ describe('GET /rest/api/3/search/jql', () => {
   });
 
   it('pages with nextPageToken until isLast', async () => {
-    const first = (await searchJql('project = OPS ORDER BY key ASC', { fields: 'summary', maxResults: 4 })).body as SearchBody;
-    expect(first.issues.map((i) => i.key)).toEqual(['OPS-1', 'OPS-2', 'OPS-3', 'OPS-4']);
+    const first = (await searchJql('project = OPS ORDER BY key ASC', { fields: 'summary', maxResults: 4 }))
+      .body as SearchBody;
+    expect(first.issues.map(i => i.key)).toEqual(['OPS-1', 'OPS-2', 'OPS-3', 'OPS-4']);
     expect(first.isLast).toBe(false);
-    const second = (await searchJql('project = OPS ORDER BY key ASC', { fields: 'summary', maxResults: 4, nextPageToken: first.nextPageToken })).body as SearchBody;
-    expect(second.issues.map((i) => i.key)).toEqual(['OPS-5', 'OPS-6']);
+    const second = (
+      await searchJql('project = OPS ORDER BY key ASC', {
+        fields: 'summary',
+        maxResults: 4,
+        nextPageToken: first.nextPageToken,
+      })
+    ).body as SearchBody;
+    expect(second.issues.map(i => i.key)).toEqual(['OPS-5', 'OPS-6']);
     expect(second.isLast).toBe(true);
   });
 
   it('caps maxResults at 100 when fields are requested', async () => {
     sim.control.seed({
       accounts: [],
-      projects: [{ key: 'BIG', name: 'Big', issues: Array.from({ length: 130 }, (_, i) => ({ summary: `Issue ${i}`, status: 'To Do', created: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() })) }],
+      projects: [
+        {
+          key: 'BIG',
+          name: 'Big',
+          issues: Array.from({ length: 130 }, (_, i) => ({
+            summary: `Issue ${i}`,
+            status: 'To Do',
+            created: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          })),
+        },
+      ],
     });
     const body = (await searchJql('project = BIG', { fields: 'summary', maxResults: 500 })).body as SearchBody;
     expect(body.issues).toHaveLength(100);
@@ -121,29 +149,54 @@ describe('GET /rest/api/3/search/jql', () => {
 
   it('supports OR, NOT, IN, assignee = currentUser() and EMPTY', async () => {
     const ada = basic(DEMO_JIRA_ACCOUNTS.ada.email, DEMO_JIRA_ACCOUNTS.ada.apiToken);
-    const keys = async (jql: string, auth = bot) => ((await searchJql(`${jql} ORDER BY key ASC`, { auth })).body as SearchBody).issues.map((i) => i.key);
-    expect(await keys('project in (OPS, PAY) AND assignee = currentUser()', ada)).toEqual(['OPS-1', 'OPS-2', 'PAY-1', 'PAY-4']);
+    const keys = async (jql: string, auth = bot) =>
+      ((await searchJql(`${jql} ORDER BY key ASC`, { auth })).body as SearchBody).issues.map(i => i.key);
+    expect(await keys('project in (OPS, PAY) AND assignee = currentUser()', ada)).toEqual([
+      'OPS-1',
+      'OPS-2',
+      'PAY-1',
+      'PAY-4',
+    ]);
     expect(await keys('project = PAY AND assignee is EMPTY')).toEqual(['PAY-3']);
-    expect(await keys('project = PAY AND NOT status = Done AND (assignee = "Ada Lovelace" OR assignee is EMPTY)')).toEqual(['PAY-1', 'PAY-3', 'PAY-4']);
-    expect(await keys('project = OPS AND status not in ("To Do", Done) AND created >= "2026-02-01"')).toEqual(['OPS-4']);
+    expect(
+      await keys('project = PAY AND NOT status = Done AND (assignee = "Ada Lovelace" OR assignee is EMPTY)'),
+    ).toEqual(['PAY-1', 'PAY-3', 'PAY-4']);
+    expect(await keys('project = OPS AND status not in ("To Do", Done) AND created >= "2026-02-01"')).toEqual([
+      'OPS-4',
+    ]);
   });
 
   it('hides projects the account may not browse, as if they did not exist', async () => {
     const hidden = await searchJql('project = SEC', { fields: FIELDS });
     expect(hidden.status).toBe(400);
-    expect(hidden.body).toEqual({ errorMessages: ["The value 'SEC' does not exist for the field 'project'."], errors: {} });
+    expect(hidden.body).toEqual({
+      errorMessages: ["The value 'SEC' does not exist for the field 'project'."],
+      errors: {},
+    });
     const grace = basic(DEMO_JIRA_ACCOUNTS.grace.email, DEMO_JIRA_ACCOUNTS.grace.apiToken);
     expect(((await searchJql('project = SEC', { auth: grace })).body as SearchBody).issues).toHaveLength(2);
   });
 
   it('answers 400 with errorMessages for bad JQL, unknown values and fields, and unbounded queries', async () => {
     const cases: Array<[string, string[]]> = [
-      ['project = ', ["Error in the JQL Query: Expecting either a value, list or function but got '<EOF>'. (line 1, character 11)"]],
-      ['project = NOPE AND status = Doing', ["The value 'NOPE' does not exist for the field 'project'.", "The value 'Doing' does not exist for the field 'status'."]],
+      [
+        'project = ',
+        ["Error in the JQL Query: Expecting either a value, list or function but got '<EOF>'. (line 1, character 11)"],
+      ],
+      [
+        'project = NOPE AND status = Doing',
+        [
+          "The value 'NOPE' does not exist for the field 'project'.",
+          "The value 'Doing' does not exist for the field 'status'.",
+        ],
+      ],
       ['colour = red', ["Field 'colour' does not exist or you do not have permission to view it."]],
       ['project ~ OPS', ["The operator '~' is not supported by the 'project' field."]],
       ['project = OPS ORDER BY colour', ["Not able to sort using field 'colour'."]],
-      ['ORDER BY created DESC', ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']],
+      [
+        'ORDER BY created DESC',
+        ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.'],
+      ],
       ['', ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']],
     ];
     for (const [jql, errorMessages] of cases) {
@@ -154,11 +207,23 @@ describe('GET /rest/api/3/search/jql', () => {
   });
 
   it('answers 401 for missing, wrong or deactivated credentials', async () => {
-    sim.control.seed({ accounts: [{ email: 'gone@acme.example', apiTokens: ['tok'], displayName: 'Gone', active: false }], projects: [] });
-    for (const auth of [null, basic(DEMO_JIRA_CREDENTIALS.email, 'wrong'), basic('nobody@acme.example', DEMO_JIRA_CREDENTIALS.apiToken), basic('gone@acme.example', 'tok'), `Bearer ${DEMO_JIRA_CREDENTIALS.apiToken}`]) {
+    sim.control.seed({
+      accounts: [{ email: 'gone@acme.example', apiTokens: ['tok'], displayName: 'Gone', active: false }],
+      projects: [],
+    });
+    for (const auth of [
+      null,
+      basic(DEMO_JIRA_CREDENTIALS.email, 'wrong'),
+      basic('nobody@acme.example', DEMO_JIRA_CREDENTIALS.apiToken),
+      basic('gone@acme.example', 'tok'),
+      `Bearer ${DEMO_JIRA_CREDENTIALS.apiToken}`,
+    ]) {
       const response = await searchJql('project = OPS', { auth });
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ errorMessages: ['Client must be authenticated to access this resource.'], errors: {} });
+      expect(response.body).toEqual({
+        errorMessages: ['Client must be authenticated to access this resource.'],
+        errors: {},
+      });
     }
   });
 
@@ -169,7 +234,9 @@ describe('GET /rest/api/3/search/jql', () => {
       body: JSON.stringify({ jql: 'project = PAY AND status = Done', fields: ['summary'], maxResults: 10 }),
     });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as SearchBody).issues.map((i) => [i.key, i.fields.summary])).toEqual([['PAY-2', 'Retry card authorisation once on timeout']]);
+    expect(((await response.json()) as SearchBody).issues.map(i => [i.key, i.fields.summary])).toEqual([
+      ['PAY-2', 'Retry card authorisation once on timeout'],
+    ]);
   });
 });
 
@@ -180,7 +247,7 @@ describe('other answers', () => {
     expect((response.body as { errorMessages: string[] }).errorMessages[0]).toContain('/rest/api/3/search/jql');
   });
 
-  it('a path outside /rest is Jira\'s dead-link page (404)', async () => {
+  it("a path outside /rest is Jira's dead-link page (404)", async () => {
     const response = await searchJql('project = OPS', { path: '/wiki/rest/api/3/search/jql' });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('text/html');
@@ -189,7 +256,11 @@ describe('other answers', () => {
 
   it('GET /rest/api/3/myself tells who the credentials belong to', async () => {
     const response = await fetch(`${sim.url}/rest/api/3/myself`, { headers: { authorization: bot } });
-    expect(await response.json()).toMatchObject({ emailAddress: DEMO_JIRA_CREDENTIALS.email, displayName: 'Orbit Bot', active: true });
+    expect(await response.json()).toMatchObject({
+      emailAddress: DEMO_JIRA_CREDENTIALS.email,
+      displayName: 'Orbit Bot',
+      active: true,
+    });
   });
 });
 
@@ -201,13 +272,16 @@ describe('control', () => {
     expect(limited.headers.get('retry-after')).toBe('17');
     expect(limited.body).toEqual({ errorMessages: ['Rate limit exceeded.'], errors: {} });
 
-    const injected = await fetch(`${sim.url}/_simulator/fail-next`, { method: 'POST', body: JSON.stringify({ status: 503, count: 2 }) });
+    const injected = await fetch(`${sim.url}/_simulator/fail-next`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 503, count: 2 }),
+    });
     expect(injected.status).toBe(204);
     expect((await searchJql('project = OPS')).status).toBe(503);
     expect((await searchJql('project = OPS')).status).toBe(503);
     expect((await searchJql('project = OPS')).status).toBe(200);
 
-    expect(sim.control.requestLog().map((e) => [e.status, e.account])).toEqual([
+    expect(sim.control.requestLog().map(e => [e.status, e.account])).toEqual([
       [429, DEMO_JIRA_CREDENTIALS.email],
       [503, DEMO_JIRA_CREDENTIALS.email],
       [503, DEMO_JIRA_CREDENTIALS.email],

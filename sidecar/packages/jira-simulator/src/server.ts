@@ -66,7 +66,11 @@ class Simulator {
   private heldWaiters: Array<{ count: number; resolve: () => void }> = [];
   private readonly server = createServer((req, res) => {
     this.handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) this.write(res, { status: 500, body: errorBody([`Simulator error: ${error instanceof Error ? error.message : String(error)}`]) });
+      if (!res.headersSent)
+        this.write(res, {
+          status: 500,
+          body: errorBody([`Simulator error: ${error instanceof Error ? error.message : String(error)}`]),
+        });
       else res.destroy();
     });
   });
@@ -88,7 +92,7 @@ class Simulator {
   close(): Promise<void> {
     this.gate?.release();
     return new Promise((resolve, reject) => {
-      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.close(err => (err ? reject(err) : resolve()));
       this.server.closeAllConnections();
     });
   }
@@ -104,7 +108,12 @@ class Simulator {
     if (this.gate) await this.park();
     const account = this.authenticate(req.headers.authorization);
     const reply = this.answer(method, url, raw, account);
-    this.log.push({ method, url: `${url.pathname}${url.search}`, account: account?.email ?? null, status: reply.status });
+    this.log.push({
+      method,
+      url: `${url.pathname}${url.search}`,
+      account: account?.email ?? null,
+      status: reply.status,
+    });
     if (this.log.length > LOG_MAX) this.log.splice(0, this.log.length - LOG_MAX);
     this.write(res, reply);
   }
@@ -120,7 +129,13 @@ class Simulator {
     }
     if (!url.pathname.startsWith('/rest/')) {
       // A base URL with a wrong path lands here: Jira's "dead link" page.
-      return { status: 404, text: { body: "<!DOCTYPE html><title>Oops, you've found a dead link. - JIRA</title><h1>Oops, you've found a dead link.</h1>", contentType: 'text/html;charset=UTF-8' } };
+      return {
+        status: 404,
+        text: {
+          body: "<!DOCTYPE html><title>Oops, you've found a dead link. - JIRA</title><h1>Oops, you've found a dead link.</h1>",
+          contentType: 'text/html;charset=UTF-8',
+        },
+      };
     }
     if (!account) return { status: 401, body: errorBody([FAILURE_MESSAGES[401] ?? '']) };
 
@@ -136,7 +151,12 @@ class Simulator {
     if (path === '/rest/api/3/myself' && method === 'GET') return { status: 200, body: userObject(account, this.url) };
     if (path === SEARCH_PATH && (method === 'GET' || method === 'POST')) {
       const params = method === 'GET' ? fromQuery(url.searchParams) : fromBody(raw);
-      return params ? this.search(account, params) : { status: 400, body: errorBody(['Invalid request payload. Refer to the REST API documentation and try again.']) };
+      return params
+        ? this.search(account, params)
+        : {
+            status: 400,
+            body: errorBody(['Invalid request payload. Refer to the REST API documentation and try again.']),
+          };
     }
     return { status: 404, body: errorBody(['null for uri: ' + `${this.url}${url.pathname}`]) };
   }
@@ -161,8 +181,13 @@ class Simulator {
     const pageSize = Math.min(requested, cap);
     let offset = 0;
     if (params.nextPageToken !== undefined) {
-      const decoded = Number(Buffer.from(params.nextPageToken, 'base64url').toString('utf8').replace(/^offset:/, ''));
-      if (!Number.isInteger(decoded) || decoded < 0) return { status: 400, body: errorBody(['The provided next page token is invalid or expired.']) };
+      const decoded = Number(
+        Buffer.from(params.nextPageToken, 'base64url')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      );
+      if (!Number.isInteger(decoded) || decoded < 0)
+        return { status: 400, body: errorBody(['The provided next page token is invalid or expired.']) };
       offset = decoded;
     }
     const page = outcome.issues.slice(offset, offset + pageSize);
@@ -171,7 +196,7 @@ class Simulator {
     return {
       status: 200,
       body: {
-        issues: page.map((issue) => issueObject(issue, fields, account, this.url)),
+        issues: page.map(issue => issueObject(issue, fields, account, this.url)),
         ...(isLast ? {} : { nextPageToken: Buffer.from(`offset:${nextOffset}`).toString('base64url') }),
         isLast,
       },
@@ -188,7 +213,10 @@ class Simulator {
   }
 
   private write(res: ServerResponse, reply: Reply): void {
-    const headers: Record<string, string> = { 'x-arequestid': `sim-${Date.now().toString(36)}`, ...(reply.headers ?? {}) };
+    const headers: Record<string, string> = {
+      'x-arequestid': `sim-${Date.now().toString(36)}`,
+      ...(reply.headers ?? {}),
+    };
     if (reply.text) {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.text.contentType });
       res.end(reply.text.body);
@@ -218,7 +246,7 @@ class Simulator {
 
   private makeControl(): JiraSimulatorControl {
     return {
-      seed: (seed) => this.state.applySeed(seed),
+      seed: seed => this.state.applySeed(seed),
       reset: () => {
         this.state = new JiraState();
         this.state.applySeed(this.initialSeed);
@@ -228,13 +256,15 @@ class Simulator {
         this.gate = null;
       },
       failNext: (status: number, options: FailNextOptions = {}) => {
-        if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`failNext needs a 4xx or 5xx status, got ${status}`);
-        for (let i = 0; i < (options.count ?? 1); i += 1) this.failures.push({ status, retryAfterSeconds: options.retryAfterSeconds });
+        if (!Number.isInteger(status) || status < 400 || status > 599)
+          throw new Error(`failNext needs a 4xx or 5xx status, got ${status}`);
+        for (let i = 0; i < (options.count ?? 1); i += 1)
+          this.failures.push({ status, retryAfterSeconds: options.retryAfterSeconds });
       },
       hold: () => {
         if (!this.gate) {
           let release!: () => void;
-          const promise = new Promise<void>((resolve) => {
+          const promise = new Promise<void>(resolve => {
             release = resolve;
           });
           this.gate = { promise, release };
@@ -245,9 +275,11 @@ class Simulator {
           gate.release();
         };
       },
-      waitForHeldRequests: (count) =>
-        this.held >= count ? Promise.resolve() : new Promise<void>((resolve) => this.heldWaiters.push({ count, resolve })),
-      requestLog: () => this.log.map((entry) => ({ ...entry })),
+      waitForHeldRequests: count =>
+        this.held >= count
+          ? Promise.resolve()
+          : new Promise<void>(resolve => this.heldWaiters.push({ count, resolve })),
+      requestLog: () => this.log.map(entry => ({ ...entry })),
     };
   }
 
@@ -264,8 +296,16 @@ class Simulator {
           status: 200,
           body: {
             url: this.url,
-            accounts: [...this.state.accounts.values()].map((a) => ({ email: a.email, apiTokens: a.apiTokens, displayName: a.displayName })),
-            projects: [...this.state.projects.values()].map((p) => ({ key: p.key, name: p.name, issues: p.issues.length })),
+            accounts: [...this.state.accounts.values()].map(a => ({
+              email: a.email,
+              apiTokens: a.apiTokens,
+              displayName: a.displayName,
+            })),
+            projects: [...this.state.projects.values()].map(p => ({
+              key: p.key,
+              name: p.name,
+              issues: p.issues.length,
+            })),
             endpoints: JIRA_CONTROL_ENDPOINTS,
           },
         };
@@ -304,7 +344,7 @@ function fromQuery(query: URLSearchParams): SearchParams {
   const max = query.get('maxResults');
   return {
     jql: query.get('jql') ?? '',
-    fields: query.getAll('fields').flatMap((f) => f.split(',')),
+    fields: query.getAll('fields').flatMap(f => f.split(',')),
     maxResults: max === null ? undefined : Number(max),
     nextPageToken: query.get('nextPageToken') ?? undefined,
   };
@@ -328,8 +368,8 @@ function fromBody(raw: string): SearchParams | undefined {
 /** `fields`: names, `*all` / `*navigable`, `-name` to leave one out; unknown names are ignored, as Jira does. */
 function selectFields(requested: string[]): Set<string> {
   const selected = new Set<string>();
-  for (const raw of requested.map((f) => f.trim()).filter(Boolean)) {
-    if (raw === '*all' || raw === '*navigable') KNOWN_FIELDS.forEach((f) => selected.add(f));
+  for (const raw of requested.map(f => f.trim()).filter(Boolean)) {
+    if (raw === '*all' || raw === '*navigable') KNOWN_FIELDS.forEach(f => selected.add(f));
     else if (raw.startsWith('-')) selected.delete(raw.slice(1));
     else if ((KNOWN_FIELDS as readonly string[]).includes(raw)) selected.add(raw);
   }

@@ -11,9 +11,24 @@ export interface StatusRec {
 
 /** Jira's default workflow statuses, with their real ids and categories. */
 export const STATUSES: StatusRec[] = [
-  { id: '10000', name: 'To Do', category: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' }, icon: 'open.png' },
-  { id: '3', name: 'In Progress', category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' }, icon: 'inprogress.png' },
-  { id: '10002', name: 'In Review', category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' }, icon: 'inprogress.png' },
+  {
+    id: '10000',
+    name: 'To Do',
+    category: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' },
+    icon: 'open.png',
+  },
+  {
+    id: '3',
+    name: 'In Progress',
+    category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' },
+    icon: 'inprogress.png',
+  },
+  {
+    id: '10002',
+    name: 'In Review',
+    category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' },
+    icon: 'inprogress.png',
+  },
   { id: '10001', name: 'Done', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' }, icon: 'closed.png' },
 ];
 
@@ -50,7 +65,7 @@ export interface ProjectRec {
 const lower = (s: string) => s.toLowerCase();
 
 export function statusByName(name: string): StatusRec | undefined {
-  return STATUSES.find((s) => lower(s.name) === lower(name));
+  return STATUSES.find(s => lower(s.name) === lower(name));
 }
 
 export class JiraState {
@@ -113,11 +128,13 @@ export class JiraState {
 
   /** Projects the account may browse (others look as if they did not exist, as in Jira). */
   visibleProjects(account: AccountRec): ProjectRec[] {
-    return [...this.projects.values()].filter((p) => p.visibleTo === null || p.visibleTo.has(lower(account.email)));
+    return [...this.projects.values()].filter(p => p.visibleTo === null || p.visibleTo.has(lower(account.email)));
   }
 
   findAccount(value: string): AccountRec | undefined {
     const v = lower(value);
-    return [...this.accounts.values()].find((a) => lower(a.email) === v || lower(a.accountId) === v || lower(a.displayName) === v);
+    return [...this.accounts.values()].find(
+      a => lower(a.email) === v || lower(a.accountId) === v || lower(a.displayName) === v,
+    );
   }
 }

@@ -75,7 +75,8 @@ function send(res: ServerResponse, status: number, body: unknown): number {
   return status;
 }
 
-const notFound = (res: ServerResponse, key: string) => send(res, 404, { errors: [{ msg: `Component key '${key}' not found` }] });
+const notFound = (res: ServerResponse, key: string) =>
+  send(res, 404, { errors: [{ msg: `Component key '${key}' not found` }] });
 
 /** Starts a SonarQube simulator on 127.0.0.1, port 0. */
 export async function startSonarQubeSimulator(options: SonarQubeSimulatorOptions): Promise<SonarQubeSimulator> {
@@ -101,15 +102,17 @@ export async function startSonarQubeSimulator(options: SonarQubeSimulatorOptions
       case '/api/metrics/search': {
         const pageSize = Math.min(500, Math.max(1, Number(url.searchParams.get('ps') ?? 100) || 100));
         const page = Math.max(1, Number(url.searchParams.get('p') ?? 1) || 1);
-        const metrics = METRICS.slice((page - 1) * pageSize, page * pageSize).map(([key, name, type, domain], index) => ({
-          id: String(index + 1),
-          key,
-          type,
-          name,
-          domain,
-          hidden: false,
-          custom: false,
-        }));
+        const metrics = METRICS.slice((page - 1) * pageSize, page * pageSize).map(
+          ([key, name, type, domain], index) => ({
+            id: String(index + 1),
+            key,
+            type,
+            name,
+            domain,
+            hidden: false,
+            custom: false,
+          }),
+        );
         return send(res, 200, { metrics, total: METRICS.length, p: page, ps: pageSize });
       }
       case '/api/measures/component': {

@@ -12,7 +12,17 @@ export const SONARQUBE_SEEDS: Readonly<Record<string, SonarQubeSimulatorOptions>
         key: 'checkout',
         name: 'Checkout',
         analysisDate: '2026-11-30T10:00:00+0000',
-        measures: { alert_status: 'OK', bugs: '3', vulnerabilities: '0', code_smells: '41', coverage: '81.5', duplicated_lines_density: '2.1', reliability_rating: '3.0', security_rating: '1.0', sqale_rating: '1.0' },
+        measures: {
+          alert_status: 'OK',
+          bugs: '3',
+          vulnerabilities: '0',
+          code_smells: '41',
+          coverage: '81.5',
+          duplicated_lines_density: '2.1',
+          reliability_rating: '3.0',
+          security_rating: '1.0',
+          sqale_rating: '1.0',
+        },
       },
       {
         key: 'payments',

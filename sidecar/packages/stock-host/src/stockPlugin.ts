@@ -39,10 +39,13 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
           router.use(async (req, res) => {
             if (req.url.includes('?')) throw new InputError(`${definition.pluginId} routes take no query parameters`);
             const allowed = definition.routes.some(route => route.method === req.method && route.path.test(req.path));
-            if (!allowed) throw new NotFoundError(`no route ${req.method} ${req.path} in the ${definition.pluginId} plugin`);
+            if (!allowed)
+              throw new NotFoundError(`no route ${req.method} ${req.path} in the ${definition.pluginId} plugin`);
             const context = await workspaceContext.fromRequest(req);
             if (!context.pluginSettings) {
-              throw new InputError(`the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`);
+              throw new InputError(
+                `the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`,
+              );
             }
             let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
             try {

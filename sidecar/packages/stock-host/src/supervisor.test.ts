@@ -23,21 +23,37 @@ afterAll(async () => {
   delete process.env.ORBIT_EGRESS_ALLOWED_HOSTS;
 });
 
-const settingsOf = (server: SonarQubeSimulator, token: string) => ({ config: { base_url: server.url }, secrets: { api_key: token } });
+const settingsOf = (server: SonarQubeSimulator, token: string) => ({
+  config: { base_url: server.url },
+  secrets: { api_key: token },
+});
 
 async function summary(instance: Parameters<StockSupervisor['request']>[0]) {
-  const response = await supervisor.request(instance, { method: 'GET', path: '/api/sonarqube/entities/component/default/checkout/summary' });
+  const response = await supervisor.request(instance, {
+    method: 'GET',
+    path: '/api/sonarqube/entities/component/default/checkout/summary',
+  });
   let text = '';
   for await (const chunk of response) text += chunk;
   return { status: response.statusCode, body: JSON.parse(text) as { instanceUrl: string } };
 }
 
-const exited = (child: { exitCode: number | null; signalCode: string | null; once(event: 'exit', listener: () => void): unknown }) =>
-  new Promise<void>(resolve => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: {
+  exitCode: number | null;
+  signalCode: string | null;
+  once(event: 'exit', listener: () => void): unknown;
+}) =>
+  new Promise<void>(resolve =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 
 describe('StockSupervisor', () => {
   it('starts a process per workspace whose command line and environment hold no secret', async () => {
-    const { instance, stale } = await supervisor.instanceFor(sonarqubeDefinition, 'ws-1', settingsOf(acme, acmeSeed.token));
+    const { instance, stale } = await supervisor.instanceFor(
+      sonarqubeDefinition,
+      'ws-1',
+      settingsOf(acme, acmeSeed.token),
+    );
     expect(stale).toBe(false);
     expect((await summary(instance)).body.instanceUrl).toBe(acme.url);
     const pid = instance.child.pid!;
@@ -75,7 +91,10 @@ describe('StockSupervisor', () => {
 
   it('reports a start failure for that workspace only, with the plugin reason and no secret', async () => {
     await expect(
-      supervisor.instanceFor(sonarqubeDefinition, 'ws-2', { config: {}, secrets: { api_key: 'squ_not_in_any_message_123' } }),
+      supervisor.instanceFor(sonarqubeDefinition, 'ws-2', {
+        config: {},
+        secrets: { api_key: 'squ_not_in_any_message_123' },
+      }),
     ).rejects.toThrow(/ws-2 failed to start: .*All \(or none\) of baseUrl and apiKey must be provided/);
     const health = supervisor.healthOf('sonarqube', 'ws-2');
     expect(health.healthy).toBe(false);

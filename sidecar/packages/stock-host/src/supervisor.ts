@@ -49,7 +49,8 @@ interface Instance {
 const RETRY_FAILED_AFTER_MS = 10_000;
 
 function digestOf(settings: PluginSettings): string {
-  const sorted = (record: Readonly<Record<string, string>>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1));
+  const sorted = (record: Readonly<Record<string, string>>) =>
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1));
   return createHash('sha256')
     .update(JSON.stringify([sorted(settings.config), sorted(settings.secrets)]))
     .digest('hex');
@@ -91,7 +92,12 @@ export class StockSupervisor {
     const digest = digestOf(settings);
     const found = this.serving.get(key);
     // A process that exited after it was ready (a crash) or whose failure may be retried is replaced.
-    const current = found && (found.state === 'starting' || found.state === 'ready' || !this.mayRetry(found)) && found.state !== 'stopped' ? found : undefined;
+    const current =
+      found &&
+      (found.state === 'starting' || found.state === 'ready' || !this.mayRetry(found)) &&
+      found.state !== 'stopped'
+        ? found
+        : undefined;
     if (current && current.settingsDigest === digest) {
       await current.ready;
       return { instance: current, stale: false };
@@ -179,7 +185,12 @@ export class StockSupervisor {
     if (old && old !== next) this.retire(old);
   }
 
-  private start(definition: StockPluginDefinition, workspaceId: string, settings: PluginSettings, settingsDigest: string): Instance {
+  private start(
+    definition: StockPluginDefinition,
+    workspaceId: string,
+    settings: PluginSettings,
+    settingsDigest: string,
+  ): Instance {
     const token = randomBytes(32).toString('base64url');
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED_ENV.test(name)));
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD_MAIN], {

@@ -21,7 +21,11 @@ exports.up = async function up(knex) {
     table.string('github_environment', 255).nullable();
     table.string('ref', 255).notNullable().defaultTo('main');
     table.string('version_input', 100).notNullable().defaultTo('version');
-    table.string('environment_input', 100).notNullable().defaultTo('environment').comment('"-" = the workflow takes no environment input');
+    table
+      .string('environment_input', 100)
+      .notNullable()
+      .defaultTo('environment')
+      .comment('"-" = the workflow takes no environment input');
     table.string('github_api_url', 2048).nullable();
     table.timestamp('updated_at', { useTz: true }).notNullable();
     table.string('updated_by', 128).nullable();

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBackend } from '@backstage/backend-test-utils';
-import workspaceIsolationPlugin, {
-  workspaceContextServiceFactory,
-} from '@internal/plugin-workspace-isolation-backend';
+import workspaceIsolationPlugin, { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import {
   LogCollector,
   orbitTestServices,
@@ -50,10 +48,7 @@ describe('deployment plugin', () => {
 
   describe('GET /health', () => {
     it('answers ok to the gateway', async () => {
-      const res = await request(server)
-        .get('/api/deployment/health')
-        .set(auth)
-        .set('X-Orbit-Workspace-Id', 'ws1');
+      const res = await request(server).get('/api/deployment/health').set(auth).set('X-Orbit-Workspace-Id', 'ws1');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'ok' });
     });
@@ -126,9 +121,7 @@ describe('deployment plugin', () => {
     });
 
     it('rejects a request without the static token with 401', async () => {
-      const res = await request(server)
-        .get('/api/deployment/whoami')
-        .set('X-Orbit-Workspace-Id', 'acme-prod');
+      const res = await request(server).get('/api/deployment/whoami').set('X-Orbit-Workspace-Id', 'acme-prod');
       expect(res.status).toBe(401);
       expect(res.body.error.name).toBe('AuthenticationError');
     });
@@ -183,11 +176,7 @@ describe('deployment plugin', () => {
 
   it('counts the requests it receives', async () => {
     const before = await counts();
-    await request(server)
-      .get('/api/deployment/whoami')
-      .set(auth)
-      .set('X-Orbit-Workspace-Id', 'ws1')
-      .expect(200);
+    await request(server).get('/api/deployment/whoami').set(auth).set('X-Orbit-Workspace-Id', 'ws1').expect(200);
     await request(server).get('/api/deployment/whoami').set(auth).expect(400);
     await request(server)
       .post('/api/deployment/echo')
@@ -197,13 +186,7 @@ describe('deployment plugin', () => {
       .expect(200);
     const after = await counts();
     expect(after.total - before.total).toBe(3);
-    expect(
-      (after.byPath['/api/deployment/whoami'] ?? 0) -
-        (before.byPath['/api/deployment/whoami'] ?? 0),
-    ).toBe(2);
-    expect(
-      (after.byPath['/api/deployment/echo'] ?? 0) -
-        (before.byPath['/api/deployment/echo'] ?? 0),
-    ).toBe(1);
+    expect((after.byPath['/api/deployment/whoami'] ?? 0) - (before.byPath['/api/deployment/whoami'] ?? 0)).toBe(2);
+    expect((after.byPath['/api/deployment/echo'] ?? 0) - (before.byPath['/api/deployment/echo'] ?? 0)).toBe(1);
   });
 });

@@ -1,7 +1,4 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { createGitHubClient } from './github/GitHubClient';
@@ -39,9 +36,7 @@ export const deploymentPlugin = createBackendPlugin({
         const access = createAccessResolver({
           defaultBaseUrl: config.getOptionalString('orbit.deployment.githubApiUrl'),
         });
-        httpRouter.use(
-          await createRouter({ logger, workspaceContext, store, provider, access }),
-        );
+        httpRouter.use(await createRouter({ logger, workspaceContext, store, provider, access }));
       },
     });
   },

@@ -38,8 +38,14 @@ describe('egress policy: host rules', () => {
       rule: 'host-not-allowed',
       reason: 'example.com:443 is not in the egress allow-list; an operator can add it to ORBIT_EGRESS_ALLOWED_HOSTS',
     });
-    expect(policy.checkUrl('http://127.0.0.1:6379/')).toMatchObject({ rule: 'address-range', reason: expect.stringContaining('127.0.0.1:6379 is a loopback address') });
-    expect(policy.checkUrl('http://169.254.169.254/latest/meta-data/')).toMatchObject({ rule: 'address-range', reason: expect.stringContaining('link-local (cloud metadata)') });
+    expect(policy.checkUrl('http://127.0.0.1:6379/')).toMatchObject({
+      rule: 'address-range',
+      reason: expect.stringContaining('127.0.0.1:6379 is a loopback address'),
+    });
+    expect(policy.checkUrl('http://169.254.169.254/latest/meta-data/')).toMatchObject({
+      rule: 'address-range',
+      reason: expect.stringContaining('link-local (cloud metadata)'),
+    });
   });
 });
 
@@ -71,21 +77,38 @@ describe('egress policy: address ranges', () => {
     expect(addressRange(address)).toBe(range);
   });
 
-  it.each(['127.0.0.1', '::1', '10.0.0.1', '172.16.5.4', '192.168.0.10', '169.254.169.254', '100.64.1.1', 'fd12::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0'])(
-    'refuses %s as the address of an allowed name',
-    (address) => {
-      expect(policy.checkResolvedAddress('api.github.com', address)).toMatchObject({ allowed: false, rule: 'address-range' });
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    '::1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.0.10',
+    '169.254.169.254',
+    '100.64.1.1',
+    'fd12::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '0.0.0.0',
+  ])('refuses %s as the address of an allowed name', address => {
+    expect(policy.checkResolvedAddress('api.github.com', address)).toMatchObject({
+      allowed: false,
+      rule: 'address-range',
+    });
+  });
 
   it('does not show the resolved address in the reason', () => {
     const verdict = policy.checkResolvedAddress('api.github.com', '10.9.8.7');
-    expect(verdict).toMatchObject({ reason: expect.stringContaining('api.github.com resolves to a private (RFC 1918) address') });
+    expect(verdict).toMatchObject({
+      reason: expect.stringContaining('api.github.com resolves to a private (RFC 1918) address'),
+    });
     expect(JSON.stringify(verdict)).not.toContain('10.9.8.7');
   });
 
   it('accepts public addresses and the operator’s private networks', () => {
-    const internal = createEgressPolicy({ allowedHosts: ['ghes.corp.example'], allowedPrivateNetworks: ['10.20.0.0/16', 'fd00:1::/32'] });
+    const internal = createEgressPolicy({
+      allowedHosts: ['ghes.corp.example'],
+      allowedPrivateNetworks: ['10.20.0.0/16', 'fd00:1::/32'],
+    });
     expect(internal.checkResolvedAddress('ghes.corp.example', '140.82.112.6').allowed).toBe(true);
     expect(internal.checkResolvedAddress('ghes.corp.example', '10.20.3.4').allowed).toBe(true);
     expect(internal.checkResolvedAddress('ghes.corp.example', '::ffff:10.20.3.4').allowed).toBe(true);
@@ -101,7 +124,14 @@ describe('egress policy: settings', () => {
       ORBIT_EGRESS_ALLOWED_HOSTS: 'jenkins.corp.example:8080, *.sonar.example\n127.0.0.1:9000',
       ORBIT_EGRESS_ALLOWED_PRIVATE_NETWORKS: '10.0.0.0/8',
     });
-    expect(fromEnv.allowedHosts).toEqual(['api.github.com', '*.ghe.com', '*.atlassian.net', 'jenkins.corp.example:8080', '*.sonar.example', '127.0.0.1:9000']);
+    expect(fromEnv.allowedHosts).toEqual([
+      'api.github.com',
+      '*.ghe.com',
+      '*.atlassian.net',
+      'jenkins.corp.example:8080',
+      '*.sonar.example',
+      '127.0.0.1:9000',
+    ]);
     expect(fromEnv.allowedPrivateNetworks).toEqual(['10.0.0.0/8']);
     expect(fromEnv.checkUrl('http://jenkins.corp.example:8080/').allowed).toBe(true);
     expect(fromEnv.checkUrl('https://code.sonar.example/').allowed).toBe(true);

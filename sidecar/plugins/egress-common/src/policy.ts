@@ -75,7 +75,7 @@ const DEFAULT_PORTS = [80, 443];
 
 /** Splits a setting's value into entries: commas and/or whitespace. */
 export function settingEntries(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+  return (value ?? '').split(/[\s,]+/).filter(entry => entry !== '');
 }
 
 function parsePort(text: string, entry: string): number {
@@ -188,7 +188,10 @@ export function createEgressPolicy(settings: EgressPolicySettings = {}): EgressP
     const address = parseAddress(rawHost);
     const host = address ? address.toString() : normaliseHost(rawHost);
     const shown = address?.kind() === 'ipv6' ? `[${host}]:${port}` : `${host}:${port}`;
-    const rule = rules.find((candidate) => (address ? candidate.kind === 'address' : candidate.kind !== 'address') && matches(candidate, host, port));
+    const rule = rules.find(
+      candidate =>
+        (address ? candidate.kind === 'address' : candidate.kind !== 'address') && matches(candidate, host, port),
+    );
     if (rule) return { allowed: true };
     if (address && address.range() !== 'unicast' && !inAllowedNetwork(address)) {
       return {
@@ -207,7 +210,11 @@ export function createEgressPolicy(settings: EgressPolicySettings = {}): EgressP
   function checkResolvedAddress(rawHost: string, rawAddress: string): EgressVerdict {
     const address = parseAddress(rawAddress);
     if (!address) {
-      return { allowed: false, rule: 'address-range', reason: `${normaliseHost(rawHost)} resolved to something that is not an IP address` };
+      return {
+        allowed: false,
+        rule: 'address-range',
+        reason: `${normaliseHost(rawHost)} resolved to something that is not an IP address`,
+      };
     }
     const range = address.range();
     if (range === 'unicast' || inAllowedNetwork(address)) return { allowed: true };
@@ -236,7 +243,7 @@ export function createEgressPolicy(settings: EgressPolicySettings = {}): EgressP
     checkUrl,
     checkTarget,
     checkResolvedAddress,
-    allowedHosts: rules.map((rule) => rule.text),
+    allowedHosts: rules.map(rule => rule.text),
     allowedPrivateNetworks: networks.map(([network, bits]) => `${network.toString()}/${bits}`),
   };
 }

@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConnector } from 'undici';
 import { EgressRefusedError, findEgressRefusal } from './errors';
-import { createConnectionGate, createEgressDispatcher, GuardedHttpAgent, installEgressGuard, type Resolve } from './guard';
+import {
+  createConnectionGate,
+  createEgressDispatcher,
+  GuardedHttpAgent,
+  installEgressGuard,
+  type Resolve,
+} from './guard';
 import { runInPluginScope, currentPluginId } from './pluginScope';
 import { createEgressPolicy } from '@internal/egress-common';
 
@@ -21,20 +27,22 @@ interface CountingServer {
 }
 
 /** A loopback HTTP server that counts TCP connections; `handler` answers. */
-async function countingServer(handler: http.RequestListener = (_req, res) => res.end('reached')): Promise<CountingServer> {
+async function countingServer(
+  handler: http.RequestListener = (_req, res) => res.end('reached'),
+): Promise<CountingServer> {
   const server = http.createServer(handler);
   const counter = { connections: 0 };
   server.on('connection', () => {
     counter.connections++;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     get connections() {
       return counter.connections;
     },
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -43,10 +51,10 @@ async function countingServer(handler: http.RequestListener = (_req, res) => res
 
 /** Names for the tests; anything else is unknown (no real DNS query is made). */
 function resolverFor(table: Record<string, string[]>): Resolve {
-  return async (host) => {
+  return async host => {
     const addresses = table[host];
     if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return addresses.map(address => ({ address, family: address.includes(':') ? 6 : 4 }));
   };
 }
 
@@ -67,7 +75,17 @@ afterAll(async () => {
   await Promise.all([simulator.close(), forbidden.close(), redirector.close()]);
 });
 
-const allowedHosts = () => [`127.0.0.1:${simulator.port}`, `127.0.0.1:${redirector.port}`, 'allowed.example', 'allowed.example:8443', 'rebind.example', 'metadata.example', 'internal.example', 'six.example', 'mapped.example'];
+const allowedHosts = () => [
+  `127.0.0.1:${simulator.port}`,
+  `127.0.0.1:${redirector.port}`,
+  'allowed.example',
+  'allowed.example:8443',
+  'rebind.example',
+  'metadata.example',
+  'internal.example',
+  'six.example',
+  'mapped.example',
+];
 
 const NAMES = () =>
   resolverFor({
@@ -119,7 +137,7 @@ describe('fetch through the guarded dispatcher', () => {
     const gate = createConnectionGate({
       policy: createEgressPolicy({ allowedHosts: allowedHosts() }),
       resolve: NAMES(),
-      onRefusal: (refusal) => refusals.push(refusal),
+      onRefusal: refusal => refusals.push(refusal),
     });
     dispatcher = createEgressDispatcher(gate, setup.connector);
   });
@@ -183,7 +201,9 @@ describe('fetch through the guarded dispatcher', () => {
     expect(setup.attempts).toEqual([]);
     expect(forbidden.connections).toBe(0);
     // A redirect to another allowed host is followed.
-    const followed = await get(`http://127.0.0.1:${redirector.port}/?to=${encodeURIComponent(`http://127.0.0.1:${simulator.port}/y`)}`);
+    const followed = await get(
+      `http://127.0.0.1:${redirector.port}/?to=${encodeURIComponent(`http://127.0.0.1:${simulator.port}/y`)}`,
+    );
     expect(await followed.text()).toBe('reached');
   });
 });
@@ -215,7 +235,7 @@ describe('the installed guard (global fetch, http.request)', () => {
 
   const request = (url: string, agent?: http.Agent) =>
     new Promise<string>((resolve, reject) => {
-      const req = http.get(url, agent ? { agent } : {}, (res) => {
+      const req = http.get(url, agent ? { agent } : {}, res => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -226,7 +246,12 @@ describe('the installed guard (global fetch, http.request)', () => {
 
   it('guards http.request through http.globalAgent (node-fetch, axios)', async () => {
     expect(await request(`http://127.0.0.1:${simulator.port}/`)).toBe('reached');
-    for (const url of [`http://127.0.0.1:${forbidden.port}/`, `http://[::1]:${forbidden.port}/`, 'http://allowed.example/', `http://redis.example:${forbidden.port}/`]) {
+    for (const url of [
+      `http://127.0.0.1:${forbidden.port}/`,
+      `http://[::1]:${forbidden.port}/`,
+      'http://allowed.example/',
+      `http://redis.example:${forbidden.port}/`,
+    ]) {
       expect(findEgressRefusal(await failureOf(request(url))), url).toBeInstanceOf(EgressRefusedError);
     }
     expect(forbidden.connections).toBe(0);
@@ -257,7 +282,10 @@ describe('a name the operator allows on a private network', () => {
   // sim.example resolves to the loopback simulator; 127.0.0.1/32 is allowed for allowed names only.
   const gate = () =>
     createConnectionGate({
-      policy: createEgressPolicy({ allowedHosts: [`sim.example:${simulator.port}`], allowedPrivateNetworks: ['127.0.0.1/32'] }),
+      policy: createEgressPolicy({
+        allowedHosts: [`sim.example:${simulator.port}`],
+        allowedPrivateNetworks: ['127.0.0.1/32'],
+      }),
       resolve: resolverFor({ 'sim.example': ['127.0.0.1'], 'other.example': ['127.0.0.1'] }),
     });
 
@@ -268,15 +296,19 @@ describe('a name the operator allows on a private network', () => {
       const viaFetch = await fetch(`http://sim.example:${simulator.port}/`, { dispatcher } as unknown as RequestInit);
       expect(await viaFetch.text()).toBe('reached');
       const viaHttp = await new Promise<string>((resolve, reject) => {
-        http.get(`http://sim.example:${simulator.port}/`, { agent }, (res) => {
-          res.setEncoding('utf8');
-          let body = '';
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve(body));
-        }).on('error', reject);
+        http
+          .get(`http://sim.example:${simulator.port}/`, { agent }, res => {
+            res.setEncoding('utf8');
+            let body = '';
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
       });
       expect(viaHttp).toBe('reached');
-      const other = await failureOf(fetch(`http://other.example:${simulator.port}/`, { dispatcher } as unknown as RequestInit));
+      const other = await failureOf(
+        fetch(`http://other.example:${simulator.port}/`, { dispatcher } as unknown as RequestInit),
+      );
       expect(findEgressRefusal(other)?.rule).toBe('host-not-allowed');
     } finally {
       agent.destroy();

@@ -38,7 +38,7 @@ export interface ResolvedAddress {
 /** Name → addresses (all of them). The system resolver by default; tests inject a table. */
 export type Resolve = (host: string) => Promise<ResolvedAddress[]>;
 
-const systemResolve: Resolve = (host) => lookup(host, { all: true });
+const systemResolve: Resolve = host => lookup(host, { all: true });
 
 export interface EgressGuardOptions {
   policy: EgressPolicy;
@@ -88,7 +88,7 @@ type LookupCallback = (error: Error | null, address: string | ResolvedAddress[],
 function answerWith(addresses: readonly ResolvedAddress[]) {
   return (_host: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => {
     const family = options.family === 'IPv6' ? 6 : options.family === 'IPv4' ? 4 : Number(options.family) || 0;
-    const usable = family === 0 ? [...addresses] : addresses.filter((entry) => entry.family === family);
+    const usable = family === 0 ? [...addresses] : addresses.filter(entry => entry.family === family);
     const [first] = usable;
     if (!first) {
       callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${_host}`), { code: 'ENOTFOUND' }), []);
@@ -109,7 +109,10 @@ const defaultPort = (protocol: string | undefined) => (protocol === 'https:' ? 4
  * undici's own, with a lookup that answers the addresses the gate checked for
  * the name a moment before (kept per name; any entry is a checked one).
  */
-export function createGuardedConnector(gate: ConnectionGate, connect?: buildConnector.connector): buildConnector.connector {
+export function createGuardedConnector(
+  gate: ConnectionGate,
+  connect?: buildConnector.connector,
+): buildConnector.connector {
   const checked = new Map<string, ResolvedAddress[]>();
   const base =
     connect ??
@@ -121,7 +124,7 @@ export function createGuardedConnector(gate: ConnectionGate, connect?: buildConn
     const host = bareHost(options.hostname);
     const port = Number(options.port) || defaultPort(options.protocol);
     gate(host, port).then(
-      (addresses) => {
+      addresses => {
         if (isIP(host) === 0) checked.set(host, addresses);
         base({ ...options, hostname: host }, callback);
       },
@@ -152,7 +155,7 @@ function gatedConnection(
   const host = bareHost(options.host ?? options.hostname ?? 'localhost');
   const port = Number(options.port) || defaultPort(protocol);
   gate(host, port).then(
-    (addresses) => {
+    addresses => {
       try {
         const socket = open({ ...options, host, lookup: answerWith(addresses) as http.ClientRequestArgs['lookup'] });
         if (socket) callback?.(null, socket);
@@ -174,7 +177,7 @@ export class GuardedHttpAgent extends http.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
-    return gatedConnection(this.gate, options, callback, 'http:', (checked) => super.createConnection(checked));
+    return gatedConnection(this.gate, options, callback, 'http:', checked => super.createConnection(checked));
   }
 }
 
@@ -188,7 +191,7 @@ export class GuardedHttpsAgent extends https.Agent {
 
   override createConnection(options: https.RequestOptions, callback?: ConnectionCallback): undefined {
     // https.Agent has already set `servername` from the original host name.
-    return gatedConnection(this.gate, options, callback, 'https:', (checked) => super.createConnection(checked));
+    return gatedConnection(this.gate, options, callback, 'https:', checked => super.createConnection(checked));
   }
 }
 

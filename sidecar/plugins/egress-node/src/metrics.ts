@@ -11,5 +11,5 @@ export function countRefusals(meter = metrics.getMeter('orbit-egress')): (refusa
   const counter: Counter = meter.createCounter('orbit.egress.refusals', {
     description: 'Outgoing connections of plugins refused by the egress policy (no connection was attempted)',
   });
-  return (refusal) => counter.add(1, { plugin: currentPluginId() ?? 'unattributed', rule: refusal.rule });
+  return refusal => counter.add(1, { plugin: currentPluginId() ?? 'unattributed', rule: refusal.rule });
 }

@@ -6,8 +6,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestBackend } from '@backstage/backend-test-utils';
 import workspaceIsolationPlugin, { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
-import { LogCollector, orbitTestServices, randomServiceToken } from '@internal/plugin-workspace-isolation-backend/testUtils';
-import { createJiraSimulator, DEMO_JIRA_ACCOUNTS, DEMO_JIRA_CREDENTIALS, type JiraSimulator } from '@orbit-idp/jira-simulator';
+import {
+  LogCollector,
+  orbitTestServices,
+  randomServiceToken,
+} from '@internal/plugin-workspace-isolation-backend/testUtils';
+import {
+  createJiraSimulator,
+  DEMO_JIRA_ACCOUNTS,
+  DEMO_JIRA_CREDENTIALS,
+  type JiraSimulator,
+} from '@orbit-idp/jira-simulator';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jiraPlugin } from './plugin';
@@ -59,9 +68,17 @@ describe('jira plugin', () => {
     return Buffer.from(JSON.stringify({ config, secrets })).toString('base64url');
   }
 
-  const demoSettings = () => ({ base_url: jira.url, email: DEMO_JIRA_CREDENTIALS.email, api_token: DEMO_JIRA_CREDENTIALS.apiToken });
+  const demoSettings = () => ({
+    base_url: jira.url,
+    email: DEMO_JIRA_CREDENTIALS.email,
+    api_token: DEMO_JIRA_CREDENTIALS.apiToken,
+  });
 
-  function issues(query: string, settings: Parameters<typeof pluginConfig>[0] | null = demoSettings(), workspace = 'ws-jira') {
+  function issues(
+    query: string,
+    settings: Parameters<typeof pluginConfig>[0] | null = demoSettings(),
+    workspace = 'ws-jira',
+  ) {
     const req = request(server).get(`/api/jira/issues${query}`).set(auth).set('X-Orbit-Workspace-Id', workspace);
     return settings ? req.set('X-Orbit-Plugin-Config', pluginConfig(settings)) : req;
   }
@@ -82,12 +99,48 @@ describe('jira plugin', () => {
       expect(res.status, res.text).toBe(200);
       expect(res.body).toEqual({
         issues: [
-          { key: 'OPS-6', summary: 'Clean up unused staging databases', status: 'To Do', assignee: null, createdAt: '2026-02-15T11:11:11Z' },
-          { key: 'OPS-5', summary: 'Raise the API gateway timeout to 30 s', status: 'To Do', assignee: 'Grace Hopper', createdAt: '2026-02-09T10:00:00Z' },
-          { key: 'OPS-4', summary: 'Runbook for rolling back checkout', status: 'In Review', assignee: 'Grace Hopper', createdAt: '2026-02-02T16:20:00Z' },
-          { key: 'OPS-3', summary: 'Alert when a deployment waits for approval over an hour', status: 'To Do', assignee: null, createdAt: '2026-01-20T08:45:30Z' },
-          { key: 'OPS-2', summary: 'Move staging to the new cluster', status: 'In Progress', assignee: 'Ada Lovelace', createdAt: '2026-01-12T14:02:11Z' },
-          { key: 'OPS-1', summary: 'Rotate the payment gateway keys', status: 'Done', assignee: 'Ada Lovelace', createdAt: '2026-01-05T09:15:00Z' },
+          {
+            key: 'OPS-6',
+            summary: 'Clean up unused staging databases',
+            status: 'To Do',
+            assignee: null,
+            createdAt: '2026-02-15T11:11:11Z',
+          },
+          {
+            key: 'OPS-5',
+            summary: 'Raise the API gateway timeout to 30 s',
+            status: 'To Do',
+            assignee: 'Grace Hopper',
+            createdAt: '2026-02-09T10:00:00Z',
+          },
+          {
+            key: 'OPS-4',
+            summary: 'Runbook for rolling back checkout',
+            status: 'In Review',
+            assignee: 'Grace Hopper',
+            createdAt: '2026-02-02T16:20:00Z',
+          },
+          {
+            key: 'OPS-3',
+            summary: 'Alert when a deployment waits for approval over an hour',
+            status: 'To Do',
+            assignee: null,
+            createdAt: '2026-01-20T08:45:30Z',
+          },
+          {
+            key: 'OPS-2',
+            summary: 'Move staging to the new cluster',
+            status: 'In Progress',
+            assignee: 'Ada Lovelace',
+            createdAt: '2026-01-12T14:02:11Z',
+          },
+          {
+            key: 'OPS-1',
+            summary: 'Rotate the payment gateway keys',
+            status: 'Done',
+            assignee: 'Ada Lovelace',
+            createdAt: '2026-01-05T09:15:00Z',
+          },
         ],
       });
       expect(lastJql()).toBe('project = "OPS" ORDER BY created DESC');
@@ -106,25 +159,38 @@ describe('jira plugin', () => {
 
     it('converts Jira timestamps with an offset to RFC 3339 UTC', async () => {
       // Grace's time zone is UTC+1: Jira answers "…T12:11:11.000+0100".
-      const grace = { base_url: jira.url, email: DEMO_JIRA_ACCOUNTS.grace.email, api_token: DEMO_JIRA_ACCOUNTS.grace.apiToken };
+      const grace = {
+        base_url: jira.url,
+        email: DEMO_JIRA_ACCOUNTS.grace.email,
+        api_token: DEMO_JIRA_ACCOUNTS.grace.apiToken,
+      };
       const res = await issues('?projectKey=OPS', grace);
       expect(res.body.issues[0]).toMatchObject({ key: 'OPS-6', createdAt: '2026-02-15T11:11:11Z' });
     });
 
     it("uses each workspace's own Jira credentials", async () => {
-      const grace = { base_url: jira.url, email: DEMO_JIRA_ACCOUNTS.grace.email, api_token: DEMO_JIRA_ACCOUNTS.grace.apiToken };
+      const grace = {
+        base_url: jira.url,
+        email: DEMO_JIRA_ACCOUNTS.grace.email,
+        api_token: DEMO_JIRA_ACCOUNTS.grace.apiToken,
+      };
       const asGrace = await issues('?projectKey=SEC', grace, 'ws-security');
       expect(asGrace.status).toBe(200);
       expect(asGrace.body.issues).toHaveLength(2);
       const asBot = await issues('?projectKey=SEC', demoSettings(), 'ws-ops');
       expectBackstageError(asBot, 404, 'NotFoundError');
-      expect(jira.control.requestLog().map((e) => e.account)).toEqual([DEMO_JIRA_ACCOUNTS.grace.email, DEMO_JIRA_CREDENTIALS.email]);
+      expect(jira.control.requestLog().map(e => e.account)).toEqual([
+        DEMO_JIRA_ACCOUNTS.grace.email,
+        DEMO_JIRA_CREDENTIALS.email,
+      ]);
     });
 
     it('quotes the status safely inside the JQL and reports the status Jira does not know as 400', async () => {
       const res = await issues(`?projectKey=OPS&status=${encodeURIComponent('Won\'t "Do" \\ now')}`);
       expectBackstageError(res, 400, 'InputError');
-      expect(res.body.error.message).toBe("Jira rejected the search: The value 'Won't \"Do\" \\ now' does not exist for the field 'status'.");
+      expect(res.body.error.message).toBe(
+        "Jira rejected the search: The value 'Won't \"Do\" \\ now' does not exist for the field 'status'.",
+      );
       expect(lastJql()).toBe('project = "OPS" AND status = "Won\'t \\"Do\\" \\\\ now" ORDER BY created DESC');
     });
 
@@ -149,12 +215,27 @@ describe('jira plugin', () => {
   describe('workspace configuration', () => {
     it.each([
       [null, 'the workspace has not configured Jira (missing: base_url, email, api_token)'],
-      [{ base_url: 'https://acme.atlassian.net', email: 'a@b.c' }, 'the workspace has not configured Jira (missing: api_token)'],
-      [{ email: 'a@b.c', api_token: 'ATATT3xSecretMissingBase' }, 'the workspace has not configured Jira (missing: base_url)'],
-      [{ base_url: 'acme.atlassian.net', email: 'a@b.c', api_token: 'ATATT3xSecretBadUrl' }, 'the workspace has not configured Jira: base_url is not a URL'],
-      [{ base_url: 'ftp://acme.example', email: 'a@b.c', api_token: 'ATATT3xSecretFtp' }, 'the workspace has not configured Jira: base_url must be an http(s) URL'],
-      [{ base_url: 'https://bob:hunter2@acme.example', email: 'a@b.c', api_token: 'ATATT3xSecretUserinfo' }, 'the workspace has not configured Jira: base_url must not contain credentials'],
-    ])('answers 412 in Backstage\'s error shape for %j', async (settings, message) => {
+      [
+        { base_url: 'https://acme.atlassian.net', email: 'a@b.c' },
+        'the workspace has not configured Jira (missing: api_token)',
+      ],
+      [
+        { email: 'a@b.c', api_token: 'ATATT3xSecretMissingBase' },
+        'the workspace has not configured Jira (missing: base_url)',
+      ],
+      [
+        { base_url: 'acme.atlassian.net', email: 'a@b.c', api_token: 'ATATT3xSecretBadUrl' },
+        'the workspace has not configured Jira: base_url is not a URL',
+      ],
+      [
+        { base_url: 'ftp://acme.example', email: 'a@b.c', api_token: 'ATATT3xSecretFtp' },
+        'the workspace has not configured Jira: base_url must be an http(s) URL',
+      ],
+      [
+        { base_url: 'https://bob:hunter2@acme.example', email: 'a@b.c', api_token: 'ATATT3xSecretUserinfo' },
+        'the workspace has not configured Jira: base_url must not contain credentials',
+      ],
+    ])("answers 412 in Backstage's error shape for %j", async (settings, message) => {
       const res = await issues('?projectKey=OPS', settings);
       expectBackstageError(res, 412, 'JiraNotConfiguredError');
       expect(res.body.error.message).toBe(message);
@@ -185,7 +266,9 @@ describe('jira plugin', () => {
     it('an unknown project becomes 404 NotFoundError', async () => {
       const res = await issues('?projectKey=NOPE');
       expectBackstageError(res, 404, 'NotFoundError');
-      expect(res.body.error.message).toBe("Jira project NOPE does not exist or the workspace's Jira account cannot see it");
+      expect(res.body.error.message).toBe(
+        "Jira project NOPE does not exist or the workspace's Jira account cannot see it",
+      );
     });
 
     it('a base_url that is not a Jira site (404) becomes 404 NotFoundError', async () => {
@@ -206,7 +289,7 @@ describe('jira plugin', () => {
       expect(unspecified.headers['retry-after']).toBe('60');
     });
 
-    it.each([500, 502, 503])('a %i from Jira becomes 503 ServiceUnavailableError', async (status) => {
+    it.each([500, 502, 503])('a %i from Jira becomes 503 ServiceUnavailableError', async status => {
       jira.control.failNext(status);
       const res = await issues('?projectKey=OPS');
       expectBackstageError(res, 503, 'ServiceUnavailableError');
@@ -215,9 +298,9 @@ describe('jira plugin', () => {
 
     it('an unreachable Jira becomes 503', async () => {
       const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+      await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', () => resolve()));
       const { port } = closed.address() as AddressInfo;
-      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      await new Promise<void>(resolve => closed.close(() => resolve()));
       const res = await issues('?projectKey=OPS', { ...demoSettings(), base_url: `http://127.0.0.1:${port}` });
       expectBackstageError(res, 503, 'ServiceUnavailableError');
       expect(res.body.error.message).toBe(`Jira at 127.0.0.1:${port} could not be reached`);
@@ -237,9 +320,14 @@ describe('jira plugin', () => {
 
   describe('isolation and secrets', () => {
     it('refuses requests without a workspace (400) or without the service token (401)', async () => {
-      const noWorkspace = await request(server).get('/api/jira/issues?projectKey=OPS').set(auth).set('X-Orbit-Plugin-Config', pluginConfig(demoSettings()));
+      const noWorkspace = await request(server)
+        .get('/api/jira/issues?projectKey=OPS')
+        .set(auth)
+        .set('X-Orbit-Plugin-Config', pluginConfig(demoSettings()));
       expectBackstageError(noWorkspace, 400, 'InputError');
-      const noToken = await request(server).get('/api/jira/issues?projectKey=OPS').set('X-Orbit-Workspace-Id', 'ws-jira');
+      const noToken = await request(server)
+        .get('/api/jira/issues?projectKey=OPS')
+        .set('X-Orbit-Workspace-Id', 'ws-jira');
       expect(noToken.status).toBe(401);
       expect(jira.control.requestLog()).toEqual([]);
     });

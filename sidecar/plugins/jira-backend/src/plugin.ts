@@ -31,7 +31,10 @@ export const jiraPlugin = createBackendPlugin({
         const client = createJiraClient({
           logger,
           timeoutMs: config.getOptionalNumber('orbit.jira.timeoutMs') ?? DEFAULT_TIMEOUT_MS,
-          maxResults: Math.max(1, Math.min(100, config.getOptionalNumber('orbit.jira.maxResults') ?? DEFAULT_MAX_RESULTS)),
+          maxResults: Math.max(
+            1,
+            Math.min(100, config.getOptionalNumber('orbit.jira.maxResults') ?? DEFAULT_MAX_RESULTS),
+          ),
         });
         httpRouter.use(await createRouter({ workspaceContext, client }));
       },

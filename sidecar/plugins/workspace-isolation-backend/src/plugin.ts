@@ -1,7 +1,4 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { requestLedgerServiceRef } from './service/RequestLedger';
 

@@ -61,8 +61,7 @@ export interface WorkspaceContextService {
  * `@internal/plugin-workspace-isolation-backend`) fails at startup instead of
  * serving plugin routes without isolation.
  */
-export const workspaceContextServiceRef =
-  createServiceRef<WorkspaceContextService>({
-    id: 'orbit.workspaceContext',
-    scope: 'plugin',
-  });
+export const workspaceContextServiceRef = createServiceRef<WorkspaceContextService>({
+  id: 'orbit.workspaceContext',
+  scope: 'plugin',
+});

@@ -7,9 +7,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
  * with `Retry-After` (a third-party API limited the workspace; the gateway
  * turns it into RESOURCE_EXHAUSTED with the retry time).
  */
-export type PluginErrorStatus =
-  | { readonly status: 412 }
-  | { readonly status: 429; readonly retryAfterSeconds: number };
+export type PluginErrorStatus = { readonly status: 412 } | { readonly status: 429; readonly retryAfterSeconds: number };
 
 /**
  * Express error handler for the end of a plugin router: answers the errors

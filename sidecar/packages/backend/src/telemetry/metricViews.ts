@@ -18,7 +18,13 @@ import { metrics } from '@opentelemetry/sdk-node';
 
 const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http';
 const UNDICI_INSTRUMENTATION = '@opentelemetry/instrumentation-undici';
-const COMMON_LABELS = ['http.request.method', 'http.response.status_code', 'error.type', 'url.scheme', 'network.protocol.version'];
+const COMMON_LABELS = [
+  'http.request.method',
+  'http.response.status_code',
+  'error.type',
+  'url.scheme',
+  'network.protocol.version',
+];
 
 export const httpMetricViews: metrics.ViewOptions[] = [
   {

@@ -41,14 +41,9 @@ export function createMetricsEndpoint(options: { host: string; port: number }): 
   collectDefaultMetrics({ register: processRegistry });
 
   async function render(): Promise<string> {
-    const [{ resourceMetrics }, processText] = await Promise.all([
-      reader.collect(),
-      processRegistry.metrics(),
-    ]);
+    const [{ resourceMetrics }, processText] = await Promise.all([reader.collect(), processRegistry.metrics()]);
     const otelText = serializer.serialize(resourceMetrics);
-    return [otelText, processText]
-      .map(text => (text.endsWith('\n') || text === '' ? text : `${text}\n`))
-      .join('');
+    return [otelText, processText].map(text => (text.endsWith('\n') || text === '' ? text : `${text}\n`)).join('');
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -16,12 +16,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { killSidecar, spawnWithOutput, waitFor, type Sidecar } from '../testing/sidecarProcess';
-import {
-  SPAN_KIND_CLIENT,
-  SPAN_KIND_SERVER,
-  startOtlpReceiver,
-  type OtlpReceiver,
-} from '../testing/otlpReceiver';
+import { SPAN_KIND_CLIENT, SPAN_KIND_SERVER, startOtlpReceiver, type OtlpReceiver } from '../testing/otlpReceiver';
 
 const STARTUP_DEADLINE_MS = 60_000;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

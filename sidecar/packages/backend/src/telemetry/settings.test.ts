@@ -30,9 +30,9 @@ describe('readTelemetrySettings', () => {
       host: '127.0.0.1',
       port: DEFAULT_METRICS_PORT,
     });
-    expect(
-      readTelemetrySettings({ SIDECAR_METRICS_ENABLED: '1', SIDECAR_HOST: '0.0.0.0' }).metrics,
-    ).toMatchObject({ host: '0.0.0.0' });
+    expect(readTelemetrySettings({ SIDECAR_METRICS_ENABLED: '1', SIDECAR_HOST: '0.0.0.0' }).metrics).toMatchObject({
+      host: '0.0.0.0',
+    });
     expect(
       readTelemetrySettings({
         SIDECAR_METRICS_ENABLED: 'yes',
@@ -59,8 +59,7 @@ describe('readTelemetrySettings', () => {
 
   it('appends /v1/traces to the base OTLP endpoint, as OpenTelemetry does', () => {
     expect(
-      readTelemetrySettings({ TRACING_ENABLED: 'yes', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })
-        .tracing,
+      readTelemetrySettings({ TRACING_ENABLED: 'yes', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing,
     ).toEqual({ enabled: true, endpoint: 'http://collector:4318/v1/traces' });
   });
 
@@ -71,11 +70,20 @@ describe('readTelemetrySettings', () => {
   it.each([
     [{ SIDECAR_METRICS_ENABLED: 'on' }, 'SIDECAR_METRICS_ENABLED must be one of true, 1, yes, false, 0, no (got "on")'],
     [{ TRACING_ENABLED: 'TRUE' }, 'TRACING_ENABLED must be one of'],
-    [{ SIDECAR_METRICS_ENABLED: 'true', SIDECAR_METRICS_PORT: '70000' }, 'SIDECAR_METRICS_PORT must be a port number from 1 to 65535 (got "70000")'],
+    [
+      { SIDECAR_METRICS_ENABLED: 'true', SIDECAR_METRICS_PORT: '70000' },
+      'SIDECAR_METRICS_PORT must be a port number from 1 to 65535 (got "70000")',
+    ],
     [{ SIDECAR_METRICS_ENABLED: 'true', SIDECAR_METRICS_PORT: '94.64' }, 'SIDECAR_METRICS_PORT must be a port number'],
     [{ SIDECAR_METRICS_ENABLED: 'true', SIDECAR_METRICS_PORT: '0' }, 'SIDECAR_METRICS_PORT must be a port number'],
-    [{ TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http:// or https:// URL.'],
-    [{ TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL.'],
+    [
+      { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' },
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http:// or https:// URL.',
+    ],
+    [
+      { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL.',
+    ],
   ])('rejects %j naming the setting', (env, message) => {
     expect(() => readTelemetrySettings(env)).toThrow(TelemetrySettingsError);
     expect(() => readTelemetrySettings(env)).toThrow(message);

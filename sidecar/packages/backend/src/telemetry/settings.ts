@@ -22,13 +22,9 @@ export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_TRACES_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
 export const DEFAULT_SERVICE_NAME = 'orbit-backstage-sidecar';
 
-export type MetricsSettings =
-  | { enabled: false }
-  | { enabled: true; host: string; port: number };
+export type MetricsSettings = { enabled: false } | { enabled: true; host: string; port: number };
 
-export type TracingSettings =
-  | { enabled: false }
-  | { enabled: true; endpoint: string };
+export type TracingSettings = { enabled: false } | { enabled: true; endpoint: string };
 
 export interface TelemetrySettings {
   serviceName: string;
@@ -65,9 +61,7 @@ function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   if (value === undefined) return fallback;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port < 1 || port > 65_535) {
-    throw new TelemetrySettingsError(
-      `${name} must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`,
-    );
+    throw new TelemetrySettingsError(`${name} must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`);
   }
   return port;
 }

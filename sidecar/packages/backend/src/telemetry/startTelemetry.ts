@@ -70,9 +70,7 @@ export function startTelemetry(settings: TelemetrySettings): Telemetry {
     settings,
     ready: metricsEndpoint ? metricsEndpoint.listen() : Promise.resolve(),
     shutdown() {
-      stopping ??= Promise.allSettled([sdk.shutdown(), metricsEndpoint?.close()]).then(
-        () => undefined,
-      );
+      stopping ??= Promise.allSettled([sdk.shutdown(), metricsEndpoint?.close()]).then(() => undefined);
       return stopping;
     },
   };

@@ -128,7 +128,11 @@ describe('sidecar telemetry (metrics and tracing on)', () => {
     expect(samplesOf(page, `${DURATION}_count`, { http_response_status_code: '404' })).toEqual([
       expect.objectContaining({ value: 1, labels: expect.not.objectContaining({ http_route: expect.anything() }) }),
     ]);
-    const whoamiBuckets = samplesOf(page, `${DURATION}_bucket`, { ...whoami, http_response_status_code: '200', le: '+Inf' });
+    const whoamiBuckets = samplesOf(page, `${DURATION}_bucket`, {
+      ...whoami,
+      http_response_status_code: '200',
+      le: '+Inf',
+    });
     expect(whoamiBuckets.map(s => s.value)).toEqual([2]);
 
     // Bounded labels: only the allowed label names, and no raw ids anywhere.
@@ -212,7 +216,11 @@ describe('sidecar telemetry (metrics and tracing on)', () => {
     // The workspace isolation layer's request log line carries the trace id.
     await waitFor(
       'the request log line with the trace id',
-      async () => sidecar.output().split('\n').some(l => l.includes('pluginRequest') && l.includes(traceId)),
+      async () =>
+        sidecar
+          .output()
+          .split('\n')
+          .some(l => l.includes('pluginRequest') && l.includes(traceId)),
       LOG_DEADLINE_MS,
     );
     expect(receiver.spans.filter(s => s.traceId === traceId)).toEqual([]); // still batched
@@ -294,11 +302,7 @@ describe('sidecar telemetry without the --import preload', () => {
     };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
     delete env.NODE_ENV;
-    const sidecar = spawnWithOutput(
-      process.execPath,
-      ['--import', 'tsx', 'packages/backend/src/index.ts'],
-      env,
-    );
+    const sidecar = spawnWithOutput(process.execPath, ['--import', 'tsx', 'packages/backend/src/index.ts'], env);
     try {
       await waitUntilReady(baseUrl, sidecar);
       const res = await fetch(`${baseUrl}/api/deployment/whoami`, {
@@ -346,7 +350,9 @@ describe('sidecar telemetry settings', () => {
         TRACING_ENABLED: 'false',
       });
       expect(await sidecar.exited).toBe(1);
-      expect(sidecar.output()).toContain(`cannot listen on 127.0.0.1:${port} (SIDECAR_METRICS_HOST / SIDECAR_METRICS_PORT)`);
+      expect(sidecar.output()).toContain(
+        `cannot listen on 127.0.0.1:${port} (SIDECAR_METRICS_HOST / SIDECAR_METRICS_PORT)`,
+      );
     } finally {
       occupant.close();
     }

@@ -20,7 +20,12 @@ export async function startGitHubSimulator(): Promise<SimulatorProcess> {
     { ...process.env },
   );
   const firstLine = () => child.output().split('\n')[0] ?? '';
-  await waitFor('the GitHub simulator', async () => firstLine().startsWith('{') && child.output().includes('\n'), 60_000, child.exited);
+  await waitFor(
+    'the GitHub simulator',
+    async () => firstLine().startsWith('{') && child.output().includes('\n'),
+    60_000,
+    child.exited,
+  );
   const { apiUrl } = JSON.parse(firstLine()) as { apiUrl: string };
   return { process: child, apiUrl };
 }

@@ -108,12 +108,6 @@ export function parseExposition(text: string): Exposition {
 }
 
 /** Samples with this name whose labels include all of `labels`. */
-export function samplesOf(
-  exposition: Exposition,
-  name: string,
-  labels: Record<string, string> = {},
-): Sample[] {
-  return exposition.samples.filter(
-    s => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
+export function samplesOf(exposition: Exposition, name: string, labels: Record<string, string> = {}): Sample[] {
+  return exposition.samples.filter(s => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }

@@ -42,19 +42,12 @@ export function startSidecar(env: Record<string, string | undefined>): Sidecar {
     if (value === undefined) delete childEnv[name];
   }
   const npmCli = process.env.npm_execpath;
-  const [command, args] =
-    npmCli && npmCli.endsWith('.js')
-      ? [process.execPath, [npmCli, 'start']]
-      : ['npm', ['start']];
+  const [command, args] = npmCli && npmCli.endsWith('.js') ? [process.execPath, [npmCli, 'start']] : ['npm', ['start']];
   return spawnWithOutput(command, args, childEnv);
 }
 
 /** Spawns a process in sidecar/ and keeps its combined output. */
-export function spawnWithOutput(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Sidecar {
+export function spawnWithOutput(command: string, args: string[], env: NodeJS.ProcessEnv): Sidecar {
   const child = spawn(command, args, {
     cwd: SIDECAR_ROOT,
     env,
@@ -63,9 +56,7 @@ export function spawnWithOutput(
   let output = '';
   child.stdout!.on('data', chunk => (output += chunk));
   child.stderr!.on('data', chunk => (output += chunk));
-  const exited = new Promise<number | null>(resolveExit =>
-    child.once('exit', code => resolveExit(code)),
-  );
+  const exited = new Promise<number | null>(resolveExit => child.once('exit', code => resolveExit(code)));
   return { child, output: () => output, exited };
 }
 

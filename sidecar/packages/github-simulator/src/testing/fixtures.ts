@@ -24,7 +24,10 @@ let keys: TestKeys | undefined;
 export function appKeys(): TestKeys {
   if (!keys) {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    keys = { privateKey: pair.privateKey, publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    keys = {
+      privateKey: pair.privateKey,
+      publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
   }
   return keys;
 }
@@ -78,8 +81,17 @@ export function testSeed(): SimulatorSeed {
         owner: 'acme',
         publicKey: appKeys().publicKeyPem,
         installations: [
-          { id: INSTALLATION_ID, account: 'acme', permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' } },
-          { id: NARROW_INSTALLATION_ID, account: 'acme', repositories: ['payments'], permissions: { contents: 'read' } },
+          {
+            id: INSTALLATION_ID,
+            account: 'acme',
+            permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' },
+          },
+          {
+            id: NARROW_INSTALLATION_ID,
+            account: 'acme',
+            repositories: ['payments'],
+            permissions: { contents: 'read' },
+          },
         ],
       },
     ],

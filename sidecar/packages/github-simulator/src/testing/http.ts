@@ -15,7 +15,12 @@ export interface CallOptions {
   rawBody?: string;
 }
 
-export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse> {
   const headers: Record<string, string> = {
     accept: 'application/vnd.github+json',
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),

@@ -19,7 +19,8 @@ type Json = Record<string, unknown>;
 
 // ajv and ajv-formats are CommonJS; take the default export whichever way the loader presents it.
 const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
-const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule;
+const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule }).default ??
+  formatsModule) as typeof formatsModule;
 
 export type SpecName = 'api.github.com' | 'ghes-3.19' | 'ghes-3.18' | 'ghes-3.17';
 
@@ -47,12 +48,19 @@ export function loadSpec(name: SpecName): Json {
 
 /** OpenAPI 3.0 schema → JSON Schema (draft-07 as ajv runs it). */
 export function normalizeSchema(node: unknown, strict: boolean, rewriteRefs: boolean): unknown {
-  if (Array.isArray(node)) return node.map((n) => normalizeSchema(n, strict, rewriteRefs));
+  if (Array.isArray(node)) return node.map(n => normalizeSchema(n, strict, rewriteRefs));
   if (node === null || typeof node !== 'object') return node;
   const src = node as Json;
   const out: Json = {};
   for (const [key, value] of Object.entries(src)) {
-    if (key === 'nullable' || key === 'example' || key === 'examples' || key === 'discriminator' || key.startsWith('x-')) continue;
+    if (
+      key === 'nullable' ||
+      key === 'example' ||
+      key === 'examples' ||
+      key === 'discriminator' ||
+      key.startsWith('x-')
+    )
+      continue;
     if (key === 'properties' && value && typeof value === 'object') {
       out.properties = Object.fromEntries(
         Object.entries(value as Json).map(([name, schema]) => [name, normalizeSchema(schema, strict, rewriteRefs)]),
@@ -69,7 +77,12 @@ export function normalizeSchema(node: unknown, strict: boolean, rewriteRefs: boo
     }
     out[key] = normalizeSchema(value, strict, rewriteRefs);
   }
-  if (strict && out.properties && out.additionalProperties === undefined && (out.type === 'object' || out.type === undefined)) {
+  if (
+    strict &&
+    out.properties &&
+    out.additionalProperties === undefined &&
+    (out.type === 'object' || out.type === undefined)
+  ) {
     out.additionalProperties = false;
   }
   if (src.nullable === true) {
@@ -140,7 +153,11 @@ export class OpenApiResponseValidator {
       if (!content) {
         return body === undefined
           ? { ok: true, errors: [], documented }
-          : { ok: false, errors: [`status ${status} is documented without a body, got ${JSON.stringify(body).slice(0, 200)}`], documented };
+          : {
+              ok: false,
+              errors: [`status ${status} is documented without a body, got ${JSON.stringify(body).slice(0, 200)}`],
+              documented,
+            };
       }
     } else if (status >= 400) {
       documented = false;
@@ -157,7 +174,9 @@ export class OpenApiResponseValidator {
     const ok = validate(body) as boolean;
     return {
       ok,
-      errors: ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`),
+      errors: ok
+        ? []
+        : (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`),
       documented,
     };
   }

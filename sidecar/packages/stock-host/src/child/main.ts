@@ -24,51 +24,51 @@ async function readStdin(): Promise<string> {
 process.on('disconnect', () => process.exit(0));
 
 async function main(): Promise<void> {
-const spec = JSON.parse(await readStdin()) as LaunchSpec;
-const definition = stockPluginDefinitions.get(spec.pluginId);
-if (!definition) {
-  console.error(`no stock plugin "${spec.pluginId}"`);
-  process.exit(2);
-}
+  const spec = JSON.parse(await readStdin()) as LaunchSpec;
+  const definition = stockPluginDefinitions.get(spec.pluginId);
+  if (!definition) {
+    console.error(`no stock plugin "${spec.pluginId}"`);
+    process.exit(2);
+  }
 
-// Before the plugin loads: its outgoing calls are held to the operator's egress policy.
-installEgressGuard({ policy: egressPolicyFromEnv(process.env), onRefusal: countRefusals() });
+  // Before the plugin loads: its outgoing calls are held to the operator's egress policy.
+  installEgressGuard({ policy: egressPolicyFromEnv(process.env), onRefusal: countRefusals() });
 
-const config = new ConfigReader({
-  backend: {
-    baseUrl: 'http://127.0.0.1',
-    listen: { host: '127.0.0.1', port: 0 },
-    database: { client: 'better-sqlite3', connection: ':memory:' },
-    auth: {
-      externalAccess: [
-        {
-          type: 'static',
-          options: { token: spec.token, subject: 'orbit-stock-supervisor' },
-          accessRestrictions: [{ plugin: definition.pluginId }],
-        },
-      ],
+  const config = new ConfigReader({
+    backend: {
+      baseUrl: 'http://127.0.0.1',
+      listen: { host: '127.0.0.1', port: 0 },
+      database: { client: 'better-sqlite3', connection: ':memory:' },
+      auth: {
+        externalAccess: [
+          {
+            type: 'static',
+            options: { token: spec.token, subject: 'orbit-stock-supervisor' },
+            accessRestrictions: [{ plugin: definition.pluginId }],
+          },
+        ],
+      },
     },
-  },
-  ...definition.configFor(spec.settings),
-});
+    ...definition.configFor(spec.settings),
+  });
 
-const backend = createBackend();
-backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
-backend.add(
-  rootHttpRouterServiceFactory({
-    configure({ app, server, applyDefaults }) {
-      server.once('listening', () => {
-        const { port } = server.address() as AddressInfo;
-        process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
-      });
-      app.use(stockGate(definition));
-      applyDefaults();
-    },
-  }),
-);
-backend.add(replacementCatalog(definition));
-backend.add(import(definition.packageName));
-await backend.start();
+  const backend = createBackend();
+  backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
+  backend.add(
+    rootHttpRouterServiceFactory({
+      configure({ app, server, applyDefaults }) {
+        server.once('listening', () => {
+          const { port } = server.address() as AddressInfo;
+          process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
+        });
+        app.use(stockGate(definition));
+        applyDefaults();
+      },
+    }),
+  );
+  backend.add(replacementCatalog(definition));
+  backend.add(import(definition.packageName));
+  await backend.start();
 }
 
 main().catch(error => {

@@ -52,8 +52,7 @@ interface TestDatabase {
 
 const sqlite: TestDatabase = {
   name: 'SQLite',
-  create: async () =>
-    knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true }),
+  create: async () => knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true }),
   shutdown: async () => {},
 };
 
@@ -169,8 +168,14 @@ describe.each(databases)('DatabaseDeploymentStore ($name)', testDatabase => {
   it('lists environments in pipeline order and services with their repositories', async () => {
     await store.upsertEnvironment('ws-a', environment({ service: 'checkout', name: 'production', order: 2 }));
     await store.upsertEnvironment('ws-a', environment({ service: 'checkout', name: 'staging', order: 1 }));
-    await store.upsertEnvironment('ws-a', environment({ service: 'checkout', name: 'canary', order: 2, repository: 'acme/canary' }));
-    await store.upsertEnvironment('ws-a', environment({ service: 'payments', name: 'staging', repository: 'acme/payments' }));
+    await store.upsertEnvironment(
+      'ws-a',
+      environment({ service: 'checkout', name: 'canary', order: 2, repository: 'acme/canary' }),
+    );
+    await store.upsertEnvironment(
+      'ws-a',
+      environment({ service: 'payments', name: 'staging', repository: 'acme/payments' }),
+    );
 
     expect((await store.listEnvironments('ws-a', 'checkout')).map(e => e.name)).toEqual([
       'staging',
@@ -178,7 +183,11 @@ describe.each(databases)('DatabaseDeploymentStore ($name)', testDatabase => {
       'production',
     ]);
     expect(await store.listServices('ws-a')).toEqual([
-      { name: 'checkout', environments: ['staging', 'canary', 'production'], repositories: ['acme/checkout', 'acme/canary'] },
+      {
+        name: 'checkout',
+        environments: ['staging', 'canary', 'production'],
+        repositories: ['acme/checkout', 'acme/canary'],
+      },
       { name: 'payments', environments: ['staging'], repositories: ['acme/payments'] },
     ]);
   });
@@ -237,9 +246,18 @@ describe.each(databases)('DatabaseDeploymentStore ($name)', testDatabase => {
 
   it('finds the latest, the successful and the unfinished deployments of an environment', async () => {
     const at = (hour: number) => new Date(Date.UTC(2026, 0, 1, hour));
-    await store.insertDeployment('ws-a', deployment({ runId: 1, state: 'success', createdAt: at(1), completedAt: at(2) }));
-    await store.insertDeployment('ws-a', deployment({ runId: 2, state: 'failed', createdAt: at(3), completedAt: at(4) }));
-    await store.insertDeployment('ws-a', deployment({ runId: 3, state: 'success', createdAt: at(5), completedAt: at(6) }));
+    await store.insertDeployment(
+      'ws-a',
+      deployment({ runId: 1, state: 'success', createdAt: at(1), completedAt: at(2) }),
+    );
+    await store.insertDeployment(
+      'ws-a',
+      deployment({ runId: 2, state: 'failed', createdAt: at(3), completedAt: at(4) }),
+    );
+    await store.insertDeployment(
+      'ws-a',
+      deployment({ runId: 3, state: 'success', createdAt: at(5), completedAt: at(6) }),
+    );
     const running = await store.insertDeployment('ws-a', deployment({ runId: 4, state: 'running', createdAt: at(7) }));
 
     expect((await store.latestDeployment('ws-a', 'checkout', 'staging'))?.runId).toBe(4);

@@ -1,12 +1,5 @@
-import {
-  type DatabaseService,
-  isDatabaseConflictError,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
-import type {
-  DeploymentState,
-  Environment,
-} from '@internal/plugin-deployment-common';
+import { type DatabaseService, isDatabaseConflictError, resolvePackagePath } from '@backstage/backend-plugin-api';
+import type { DeploymentState, Environment } from '@internal/plugin-deployment-common';
 import type { Knex } from 'knex';
 import {
   type DeploymentCursor,
@@ -18,10 +11,7 @@ import {
   type ServiceSummary,
 } from './DeploymentStore';
 
-const migrationsDir = resolvePackagePath(
-  '@internal/plugin-deployment-backend',
-  'migrations',
-);
+const migrationsDir = resolvePackagePath('@internal/plugin-deployment-backend', 'migrations');
 
 const ENVIRONMENTS = 'deployment_environments';
 const DEPLOYMENTS = 'deployments';
@@ -107,16 +97,13 @@ function toDeployment(row: DeploymentDbRow): DeploymentRow {
     apiUrl: row.api_url,
     createdAt: toDate(row.created_at),
     completedAt: row.completed_at === null ? null : toDate(row.completed_at),
-    rollbackOfRunId:
-      row.rollback_of_run_id === null ? null : toNumber(row.rollback_of_run_id),
+    rollbackOfRunId: row.rollback_of_run_id === null ? null : toNumber(row.rollback_of_run_id),
   };
 }
 
 /** The knex (SQLite in tests, PostgreSQL in production) implementation of {@link DeploymentStore}. */
 export class DatabaseDeploymentStore implements DeploymentStore {
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseDeploymentStore> {
+  static async create(options: { database: DatabaseService }): Promise<DatabaseDeploymentStore> {
     const { database } = options;
     const client = await database.getClient();
     if (!database.migrations?.skip) {
@@ -130,11 +117,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
   async listServices(workspaceId: string): Promise<ServiceSummary[]> {
     const rows = await this.db<EnvironmentDbRow>(ENVIRONMENTS)
       .where({ workspace_id: workspaceId })
-      .orderBy([
-        { column: 'service' },
-        { column: 'order' },
-        { column: 'name' },
-      ]);
+      .orderBy([{ column: 'service' }, { column: 'order' }, { column: 'name' }]);
     const services = new Map<string, ServiceSummary>();
     for (const row of rows) {
       let summary = services.get(row.service);
@@ -150,21 +133,14 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return [...services.values()];
   }
 
-  async listEnvironments(
-    workspaceId: string,
-    service: string,
-  ): Promise<Environment[]> {
+  async listEnvironments(workspaceId: string, service: string): Promise<Environment[]> {
     const rows = await this.db<EnvironmentDbRow>(ENVIRONMENTS)
       .where({ workspace_id: workspaceId, service })
       .orderBy([{ column: 'order' }, { column: 'name' }]);
     return rows.map(toEnvironment);
   }
 
-  async getEnvironment(
-    workspaceId: string,
-    service: string,
-    name: string,
-  ): Promise<Environment | undefined> {
+  async getEnvironment(workspaceId: string, service: string, name: string): Promise<Environment | undefined> {
     const row = await this.db<EnvironmentDbRow>(ENVIRONMENTS)
       .where({ workspace_id: workspaceId, service, name })
       .first();
@@ -206,32 +182,19 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         await update();
       }
     }
-    const stored = await this.getEnvironment(
-      workspaceId,
-      environment.service,
-      environment.name,
-    );
+    const stored = await this.getEnvironment(workspaceId, environment.service, environment.name);
     if (!stored) {
       throw new Error('Environment vanished while it was being written');
     }
     return { environment: stored, created };
   }
 
-  async deleteEnvironment(
-    workspaceId: string,
-    service: string,
-    name: string,
-  ): Promise<boolean> {
-    const deleted = await this.db(ENVIRONMENTS)
-      .where({ workspace_id: workspaceId, service, name })
-      .delete();
+  async deleteEnvironment(workspaceId: string, service: string, name: string): Promise<boolean> {
+    const deleted = await this.db(ENVIRONMENTS).where({ workspace_id: workspaceId, service, name }).delete();
     return deleted > 0;
   }
 
-  async insertDeployment(
-    workspaceId: string,
-    row: NewDeployment,
-  ): Promise<DeploymentRow> {
+  async insertDeployment(workspaceId: string, row: NewDeployment): Promise<DeploymentRow> {
     const [inserted] = await this.db<DeploymentDbRow>(DEPLOYMENTS)
       .insert({
         workspace_id: workspaceId,
@@ -286,9 +249,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     service: string,
     environment: string,
   ): Promise<DeploymentRow | undefined> {
-    const row = await this.newestFirst()
-      .where({ workspace_id: workspaceId, service, environment })
-      .first();
+    const row = await this.newestFirst().where({ workspace_id: workspaceId, service, environment }).first();
     return row ? toDeployment(row) : undefined;
   }
 
@@ -309,11 +270,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toDeployment);
   }
 
-  async unfinishedDeployments(
-    workspaceId: string,
-    service: string,
-    environment: string,
-  ): Promise<DeploymentRow[]> {
+  async unfinishedDeployments(workspaceId: string, service: string, environment: string): Promise<DeploymentRow[]> {
     const rows = await this.newestFirst()
       .where({ workspace_id: workspaceId, service, environment })
       .whereNotIn('state', [...FINAL_STATES]);
@@ -325,9 +282,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     service: string,
     options: { environment?: string; limit: number; after?: DeploymentCursor },
   ): Promise<DeploymentRow[]> {
-    const query = this.newestFirst()
-      .where({ workspace_id: workspaceId, service })
-      .limit(options.limit);
+    const query = this.newestFirst().where({ workspace_id: workspaceId, service }).limit(options.limit);
     if (options.environment !== undefined) {
       query.andWhere({ environment: options.environment });
     }
@@ -336,11 +291,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       query.andWhere(older =>
         older
           .where('created_at', '<', after.createdAt)
-          .orWhere(sameTime =>
-            sameTime
-              .where('created_at', '=', after.createdAt)
-              .andWhere('id', '<', after.id),
-          ),
+          .orWhere(sameTime => sameTime.where('created_at', '=', after.createdAt).andWhere('id', '<', after.id)),
       );
     }
     return (await query).map(toDeployment);

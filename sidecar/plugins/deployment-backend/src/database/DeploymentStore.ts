@@ -1,7 +1,4 @@
-import type {
-  DeploymentState,
-  Environment,
-} from '@internal/plugin-deployment-common';
+import type { DeploymentState, Environment } from '@internal/plugin-deployment-common';
 
 /** Where one environment deploys, as written by `PUT .../environments/:environment`. */
 export type EnvironmentWrite = Omit<Environment, 'updatedAt'> & {
@@ -51,20 +48,12 @@ export interface DeploymentStore {
   listServices(workspaceId: string): Promise<ServiceSummary[]>;
   /** In pipeline order (order, then name). */
   listEnvironments(workspaceId: string, service: string): Promise<Environment[]>;
-  getEnvironment(
-    workspaceId: string,
-    service: string,
-    name: string,
-  ): Promise<Environment | undefined>;
+  getEnvironment(workspaceId: string, service: string, name: string): Promise<Environment | undefined>;
   upsertEnvironment(
     workspaceId: string,
     environment: EnvironmentWrite,
   ): Promise<{ environment: Environment; created: boolean }>;
-  deleteEnvironment(
-    workspaceId: string,
-    service: string,
-    name: string,
-  ): Promise<boolean>;
+  deleteEnvironment(workspaceId: string, service: string, name: string): Promise<boolean>;
 
   insertDeployment(workspaceId: string, row: NewDeployment): Promise<DeploymentRow>;
   /** Records what GitHub now says about a run (and its actor, once known). */
@@ -80,11 +69,7 @@ export interface DeploymentStore {
     runId: number,
   ): Promise<DeploymentRow | undefined>;
   /** The newest deployment of one environment. */
-  latestDeployment(
-    workspaceId: string,
-    service: string,
-    environment: string,
-  ): Promise<DeploymentRow | undefined>;
+  latestDeployment(workspaceId: string, service: string, environment: string): Promise<DeploymentRow | undefined>;
   /** Successful deployments of one environment, newest first. */
   successfulDeployments(
     workspaceId: string,
@@ -93,11 +78,7 @@ export interface DeploymentStore {
     limit: number,
   ): Promise<DeploymentRow[]>;
   /** Deployments of one environment whose state is not final yet. */
-  unfinishedDeployments(
-    workspaceId: string,
-    service: string,
-    environment: string,
-  ): Promise<DeploymentRow[]>;
+  unfinishedDeployments(workspaceId: string, service: string, environment: string): Promise<DeploymentRow[]>;
   /** Newest first, strictly after `after` in that order when given. */
   listDeployments(
     workspaceId: string,
@@ -107,8 +88,4 @@ export interface DeploymentStore {
 }
 
 /** States after which GitHub will not change a run any more. */
-export const FINAL_STATES: ReadonlySet<DeploymentState> = new Set([
-  'success',
-  'failed',
-  'cancelled',
-]);
+export const FINAL_STATES: ReadonlySet<DeploymentState> = new Set(['success', 'failed', 'cancelled']);

@@ -27,7 +27,11 @@ class TestMetricReader extends MetricReader {
 }
 
 const userAccess = (baseUrl: string, token: string): ProviderAccess =>
-  resolveProviderAccess({ context: workspaceContext({ githubToken: token }), purpose: 'read', defaultBaseUrl: baseUrl });
+  resolveProviderAccess({
+    context: workspaceContext({ githubToken: token }),
+    purpose: 'read',
+    defaultBaseUrl: baseUrl,
+  });
 
 interface CommitItem {
   sha: string;
@@ -92,7 +96,9 @@ describe('GitHubClient against the GitHub simulator', () => {
   it('coalesces identical concurrent GETs into one upstream call', async () => {
     const release = sim.control.hold();
     const before = counters();
-    const calls = Array.from({ length: 10 }, () => client.request<unknown[]>(dev, { path: '/repos/acme/checkout/branches' }));
+    const calls = Array.from({ length: 10 }, () =>
+      client.request<unknown[]>(dev, { path: '/repos/acme/checkout/branches' }),
+    );
     // A different URL is a different call.
     const other = client.request(dev, { path: '/repos/acme/payments/branches' });
     await sim.control.waitForHeldRequests(2);
@@ -105,11 +111,18 @@ describe('GitHubClient against the GitHub simulator', () => {
   });
 
   it('does not coalesce writes', async () => {
-    const run = sim.control.dispatch({ repo: 'acme/checkout', workflow: 'deploy.yml', ref: 'main', inputs: { version: 'v1.0.0', environment: 'staging' } });
+    const run = sim.control.dispatch({
+      repo: 'acme/checkout',
+      workflow: 'deploy.yml',
+      ref: 'main',
+      inputs: { version: 'v1.0.0', environment: 'staging' },
+    });
     sim.control.settle(run.id);
     const before = counters();
     const results = await Promise.allSettled(
-      [1, 2].map(() => client.request(dev, { method: 'POST', path: `/repos/acme/checkout/actions/runs/${run.id}/cancel` })),
+      [1, 2].map(() =>
+        client.request(dev, { method: 'POST', path: `/repos/acme/checkout/actions/runs/${run.id}/cancel` }),
+      ),
     );
     expect(counters().requests - before.requests).toBe(2);
     // Cancelling a completed run is a conflict on GitHub.
@@ -127,8 +140,11 @@ describe('GitHubClient against the GitHub simulator', () => {
       { maxItems: 55 },
     );
     expect(items).toHaveLength(55);
-    expect(new Set(items.map((c) => c.sha)).size).toBe(55);
-    const pages = sim.control.requestLog().slice(before).filter((e) => e.endpoint === 'GET /repos/{owner}/{repo}/commits');
+    expect(new Set(items.map(c => c.sha)).size).toBe(55);
+    const pages = sim.control
+      .requestLog()
+      .slice(before)
+      .filter(e => e.endpoint === 'GET /repos/{owner}/{repo}/commits');
     expect(pages).toHaveLength(3);
 
     const all = await client.paginate<CommitItem>(
@@ -137,7 +153,7 @@ describe('GitHubClient against the GitHub simulator', () => {
       { maxItems: 1000 },
     );
     expect(all).toHaveLength(60);
-    expect(all.slice(0, 55).map((c) => c.sha)).toEqual(items.map((c) => c.sha));
+    expect(all.slice(0, 55).map(c => c.sha)).toEqual(items.map(c => c.sha));
   });
 
   it('paginates objects holding their list under itemsKey', async () => {
@@ -146,7 +162,7 @@ describe('GitHubClient against the GitHub simulator', () => {
       { path: '/repos/acme/checkout/actions/workflows', query: { per_page: 1 } },
       { maxItems: 10, itemsKey: 'workflows' },
     );
-    expect(workflows.map((w) => w.path).sort()).toEqual(['.github/workflows/ci.yml', '.github/workflows/deploy.yml']);
+    expect(workflows.map(w => w.path).sort()).toEqual(['.github/workflows/ci.yml', '.github/workflows/deploy.yml']);
   });
 
   describe('errors', () => {
@@ -223,7 +239,7 @@ describe('GitHubClient against the GitHub simulator', () => {
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'Server Error' }));
       });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
       const port = (server.address() as AddressInfo).port;
       try {
         const failing = await client
@@ -232,7 +248,7 @@ describe('GitHubClient against the GitHub simulator', () => {
         expect(failing).toBeInstanceOf(ServiceUnavailableError);
         expect((failing as Error).message).toContain('HTTP 502');
       } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>(resolve => server.close(() => resolve()));
       }
       const unreachable = await client
         .request(userAccess(`http://127.0.0.1:${port}`, DEMO_TOKENS.dev), { path: '/user' })
@@ -251,10 +267,10 @@ describe('GitHubClient against the GitHub simulator', () => {
       const b = await observed.request(viewer, { path: '/user' });
       const { resourceMetrics } = await reader.collect();
       const metric = resourceMetrics.scopeMetrics
-        .flatMap((s) => s.metrics)
-        .find((m) => m.descriptor.name === 'github_rate_limit_remaining') as GaugeMetricData | undefined;
+        .flatMap(s => s.metrics)
+        .find(m => m.descriptor.name === 'github_rate_limit_remaining') as GaugeMetricData | undefined;
       expect(metric).toBeDefined();
-      expect(metric!.dataPoints.map((p) => p.attributes)).toEqual([{ resource: 'core' }]);
+      expect(metric!.dataPoints.map(p => p.attributes)).toEqual([{ resource: 'core' }]);
       expect(metric!.dataPoints[0]?.value).toBe(Math.min(a.rateLimit!.remaining, b.rateLimit!.remaining));
     } finally {
       await meterProvider.shutdown();
@@ -285,16 +301,20 @@ describe('GitHubClient against GitHub Enterprise Server (/api/v3)', () => {
     expect(again.fromCache).toBe(true);
 
     const before = sim.control.requestLog().length;
-    const commits = await client.paginate<CommitItem>(access, { path: '/repos/acme/payments/commits' }, { maxItems: 30 });
+    const commits = await client.paginate<CommitItem>(
+      access,
+      { path: '/repos/acme/payments/commits' },
+      { maxItems: 30 },
+    );
     expect(commits).toHaveLength(30);
     const paged = await client.paginate<CommitItem>(
       access,
       { path: '/repos/acme/payments/commits', query: { per_page: 7 } },
       { maxItems: 30 },
     );
-    expect(paged.map((c) => c.sha)).toEqual(commits.map((c) => c.sha));
+    expect(paged.map(c => c.sha)).toEqual(commits.map(c => c.sha));
     const log = sim.control.requestLog().slice(before);
-    expect(log.every((e) => e.status === 200 || e.status === 304)).toBe(true);
+    expect(log.every(e => e.status === 200 || e.status === 304)).toBe(true);
     expect(log.length).toBe(1 + 5);
   });
 

@@ -114,7 +114,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
   const cache = new LRUCache<string, CachedAnswer>({
     max: options.maxCacheEntries ?? DEFAULT_CACHE_ENTRIES,
     maxSize: options.maxCacheBytes ?? DEFAULT_CACHE_BYTES,
-    sizeCalculation: (entry) => Math.max(1, entry.size),
+    sizeCalculation: entry => Math.max(1, entry.size),
   });
   const inFlight = new Map<string, Promise<GitHubResponse<unknown>>>();
   const board = new RateLimitBoard();
@@ -178,7 +178,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
       };
     }
 
-    let data: unknown ;
+    let data: unknown;
     if (text.length > 0) {
       const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
       if (isJson) {
@@ -231,7 +231,12 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
   }
 
   /** GETs with the same identity, Accept and URL share one upstream call. */
-  function send(access: ProviderAccess, method: HttpMethod, url: string, request: GitHubRequest): Promise<GitHubResponse<unknown>> {
+  function send(
+    access: ProviderAccess,
+    method: HttpMethod,
+    url: string,
+    request: GitHubRequest,
+  ): Promise<GitHubResponse<unknown>> {
     if (method !== 'GET') return exchange(access, method, url, request);
     const accept = request.headers?.accept ?? request.headers?.Accept ?? GITHUB_JSON;
     const key = `${access.credential.identity}\n${accept}\n${url}`;
@@ -257,7 +262,9 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
       let url: string | undefined = buildUrl(access.baseUrl, request.path, query);
       while (url !== undefined && items.length < options.maxItems) {
         const page = await send(access, 'GET', url, { ...request, method: 'GET' });
-        const list = options.itemsKey ? (page.data as Record<string, unknown> | undefined)?.[options.itemsKey] : page.data;
+        const list = options.itemsKey
+          ? (page.data as Record<string, unknown> | undefined)?.[options.itemsKey]
+          : page.data;
         if (!Array.isArray(list)) {
           throw new ServiceUnavailableError(`GitHub answered ${request.path} with something other than a list`);
         }

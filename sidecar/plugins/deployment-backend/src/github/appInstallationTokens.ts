@@ -19,7 +19,12 @@ import { createHash } from 'node:crypto';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { createAppAuth, type StrategyOptions } from '@octokit/auth-app';
 import { LRUCache } from 'lru-cache';
-import { errorFromNetworkFailure, errorFromResponse, GitHubCredentialMissingError, GitHubRateLimitError } from './errors';
+import {
+  errorFromNetworkFailure,
+  errorFromResponse,
+  GitHubCredentialMissingError,
+  GitHubRateLimitError,
+} from './errors';
 import { parseRateLimit } from './rateLimit';
 import { buildUrl } from './urls';
 
@@ -160,7 +165,10 @@ export class AppInstallationTokens {
       try {
         const result = await this.auth(app)({ type: 'installation', refresh: true });
         const expiresAtMs = Date.parse(result.expiresAt);
-        this.tokens.set(key, { token: result.token, expiresAtMs: Number.isNaN(expiresAtMs) ? this.now() + 30 * 60_000 : expiresAtMs });
+        this.tokens.set(key, {
+          token: result.token,
+          expiresAtMs: Number.isNaN(expiresAtMs) ? this.now() + 30 * 60_000 : expiresAtMs,
+        });
         return result.token;
       } catch (error) {
         throw configurationError(app, error);
@@ -191,7 +199,9 @@ function configurationError(app: GitHubAppKey, error: unknown): Error {
   if (error instanceof GitHubRateLimitError || error instanceof ServiceUnavailableError) return error;
   const who = `GitHub App ${app.appId} (installation ${app.installationId})`;
   if (error instanceof Error && requestErrors.has(error)) {
-    return new GitHubCredentialMissingError(`The workspace's ${who} could not get an installation token: ${error.message}`);
+    return new GitHubCredentialMissingError(
+      `The workspace's ${who} could not get an installation token: ${error.message}`,
+    );
   }
   // Not from GitHub: auth-app failed to sign the JWT. Its message is not passed on (it may quote the key).
   return new GitHubCredentialMissingError(

@@ -23,8 +23,17 @@ function seedWithApp(): SimulatorSeed {
         owner: 'acme',
         publicKey: appKeyPair().publicKeyPem,
         installations: [
-          { id: INSTALLATION_ID, account: 'acme', permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' } },
-          { id: NARROW_INSTALLATION_ID, account: 'acme', repositories: ['payments'], permissions: { contents: 'read' } },
+          {
+            id: INSTALLATION_ID,
+            account: 'acme',
+            permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' },
+          },
+          {
+            id: NARROW_INSTALLATION_ID,
+            account: 'acme',
+            repositories: ['payments'],
+            permissions: { contents: 'read' },
+          },
         ],
       },
     ],
@@ -32,13 +41,20 @@ function seedWithApp(): SimulatorSeed {
 }
 
 const appSettings = (installationId = INSTALLATION_ID, privateKey = appKeyPair().privateKeyPem, apiUrl?: string) => ({
-  config: { github_app_id: String(APP_ID), github_app_installation_id: String(installationId), ...(apiUrl ? { github_api_url: apiUrl } : {}) },
+  config: {
+    github_app_id: String(APP_ID),
+    github_app_installation_id: String(installationId),
+    ...(apiUrl ? { github_api_url: apiUrl } : {}),
+  },
   secrets: { github_app_private_key: privateKey },
 });
 
 describe('resolveProviderAccess', () => {
   it('uses the user’s own token first, with a hashed identity and no token in its serialisation', async () => {
-    const context = workspaceContext({ githubToken: 'ghp_user_secret_token', settings: { secrets: { github_token: 'ghp_workspace_secret' } } });
+    const context = workspaceContext({
+      githubToken: 'ghp_user_secret_token',
+      settings: { secrets: { github_token: 'ghp_workspace_secret' } },
+    });
     const access = resolveProviderAccess({ context, purpose: 'write' });
     expect(access.baseUrl).toBe(DEFAULT_GITHUB_API_URL);
     expect(access.credential.kind).toBe('user');
@@ -55,7 +71,8 @@ describe('resolveProviderAccess', () => {
     expect(token.credential.kind).toBe('token');
     expect(token.credential.identity).toMatch(/^token:[0-9a-f]{16}$/);
     expect(token.credential.identity).not.toBe(
-      resolveProviderAccess({ context: workspaceContext({ githubToken: 'ghp_workspace_secret' }), purpose: 'read' }).credential.identity,
+      resolveProviderAccess({ context: workspaceContext({ githubToken: 'ghp_workspace_secret' }), purpose: 'read' })
+        .credential.identity,
     );
 
     const app = resolveProviderAccess({ context: workspaceContext({ settings: appSettings() }), purpose: 'read' });
@@ -71,15 +88,21 @@ describe('resolveProviderAccess', () => {
       });
     expect(call).toThrow(GitHubCredentialMissingError);
     expect(call).toThrow(/your own GitHub token/);
-    const review = resolveProviderAccess({ context: workspaceContext({ githubToken: 'ghp_reviewer' }), purpose: 'review' });
+    const review = resolveProviderAccess({
+      context: workspaceContext({ githubToken: 'ghp_reviewer' }),
+      purpose: 'review',
+    });
     expect(review.credential.kind).toBe('user');
   });
 
   it('without any credential throws GitHubCredentialMissingError (for a 412)', () => {
-    const call = () => resolveProviderAccess({ context: workspaceContext({ settings: { config: {}, secrets: {} } }), purpose: 'read' });
+    const call = () =>
+      resolveProviderAccess({ context: workspaceContext({ settings: { config: {}, secrets: {} } }), purpose: 'read' });
     expect(call).toThrow(GitHubCredentialMissingError);
     expect(call).toThrow(NO_WORKSPACE_CREDENTIAL_MESSAGE);
-    expect(() => resolveProviderAccess({ context: workspaceContext({}), purpose: 'read' })).toThrow(GitHubCredentialMissingError);
+    expect(() => resolveProviderAccess({ context: workspaceContext({}), purpose: 'read' })).toThrow(
+      GitHubCredentialMissingError,
+    );
   });
 
   it('names the missing keys of an incomplete App configuration, never the key itself', () => {
@@ -87,7 +110,9 @@ describe('resolveProviderAccess', () => {
     let error: unknown;
     try {
       resolveProviderAccess({
-        context: workspaceContext({ settings: { config: { github_app_id: '1' }, secrets: { github_app_private_key: key } } }),
+        context: workspaceContext({
+          settings: { config: { github_app_id: '1' }, secrets: { github_app_private_key: key } },
+        }),
         purpose: 'read',
       });
     } catch (e) {
@@ -100,7 +125,10 @@ describe('resolveProviderAccess', () => {
   });
 
   it('takes the base URL from the environment, else the workspace, else the default, else api.github.com', () => {
-    const context = workspaceContext({ githubToken: 't0ken_value', settings: { config: { github_api_url: 'https://ghe.example/api/v3/' } } });
+    const context = workspaceContext({
+      githubToken: 't0ken_value',
+      settings: { config: { github_api_url: 'https://ghe.example/api/v3/' } },
+    });
     const resolve = (environmentBaseUrl?: string | null, defaultBaseUrl?: string, ctx = context) =>
       resolveProviderAccess({ context: ctx, purpose: 'read', environmentBaseUrl, defaultBaseUrl }).baseUrl;
     expect(resolve('https://other.example/api/v3')).toBe('https://other.example/api/v3');
@@ -132,7 +160,8 @@ describe('GitHub App credentials against the simulator', () => {
     await Promise.all([sim?.close(), ghes?.close()]);
   });
 
-  const mints = (s: GitHubSimulator) => s.control.requestLog().filter((e) => e.endpoint === MINT && e.status === 201).length;
+  const mints = (s: GitHubSimulator) =>
+    s.control.requestLog().filter(e => e.endpoint === MINT && e.status === 201).length;
 
   it('mints one installation token for concurrent and later calls, and acts as the installation', async () => {
     const appTokens = new AppInstallationTokens();
@@ -227,7 +256,10 @@ describe('GitHub App credentials against the simulator', () => {
       .generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
-    for (const privateKey of [wrongKey, '-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----']) {
+    for (const privateKey of [
+      wrongKey,
+      '-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----',
+    ]) {
       const access = resolveProviderAccess({
         context: workspaceContext({ settings: appSettings(INSTALLATION_ID, privateKey) }),
         purpose: 'read',

@@ -74,7 +74,9 @@ export function normalizeBaseUrl(raw: string): string {
     throw new InputError('The GitHub API URL must not carry credentials, a query or a fragment');
   }
   const normalized = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-  return normalized === 'https://github.com' || normalized === 'https://www.github.com' ? DEFAULT_GITHUB_API_URL : normalized;
+  return normalized === 'https://github.com' || normalized === 'https://www.github.com'
+    ? DEFAULT_GITHUB_API_URL
+    : normalized;
 }
 
 const hashPrefix = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 16);

@@ -8,7 +8,15 @@ const NOW_S = NOW_MS / 1000;
 
 const answer = (status: number, headers: Record<string, string>, body: unknown) => {
   const h = new Headers(headers);
-  return errorFromResponse({ method: 'GET', path: '/repos/o/r', status, headers: h, body, rateLimit: parseRateLimit(h), nowMs: NOW_MS });
+  return errorFromResponse({
+    method: 'GET',
+    path: '/repos/o/r',
+    status,
+    headers: h,
+    body,
+    rateLimit: parseRateLimit(h),
+    nowMs: NOW_MS,
+  });
 };
 
 const quota = (remaining: number, resetInS = 900) => ({
@@ -33,7 +41,9 @@ describe('telling rate limits from permission errors', () => {
   });
 
   it('a secondary limit is recognised by its message or retry-after even with quota left', () => {
-    const byMessage = answer(403, quota(4000), { message: 'You have exceeded a secondary rate limit. Please wait a few minutes.' });
+    const byMessage = answer(403, quota(4000), {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes.',
+    });
     expect(byMessage).toMatchObject({ name: 'GitHubRateLimitError', kind: 'secondary', retryAfterSeconds: 60 });
     expect(answer(403, { ...quota(4000), 'retry-after': '15' }, { message: 'whatever' })).toMatchObject({
       kind: 'secondary',
@@ -49,7 +59,15 @@ describe('telling rate limits from permission errors', () => {
     const error = answer(403, quota(4999), { message: 'Resource not accessible by integration' });
     expect(error).toBeInstanceOf(NotAllowedError);
     expect(error.message).toContain('Resource not accessible by integration');
-    expect(classifyRateLimit(403, new Headers(quota(4999)), 'Must have admin rights to Repository.', parseRateLimit(new Headers(quota(4999))), NOW_MS)).toBeNull();
+    expect(
+      classifyRateLimit(
+        403,
+        new Headers(quota(4999)),
+        'Must have admin rights to Repository.',
+        parseRateLimit(new Headers(quota(4999))),
+        NOW_MS,
+      ),
+    ).toBeNull();
   });
 
   it('GHES without rate-limit headers: only the message tells', () => {
@@ -62,16 +80,26 @@ describe('other statuses', () => {
   it('maps 404/410, 422 with validation errors, and 5xx', () => {
     expect(answer(404, {}, { message: 'Not Found' })).toBeInstanceOf(NotFoundError);
     expect(answer(410, {}, { message: 'Gone' })).toBeInstanceOf(NotFoundError);
-    const invalid = answer(422, {}, { message: 'Validation Failed', errors: [{ resource: 'Search', field: 'state', code: 'invalid' }] });
+    const invalid = answer(
+      422,
+      {},
+      { message: 'Validation Failed', errors: [{ resource: 'Search', field: 'state', code: 'invalid' }] },
+    );
     expect(invalid).toBeInstanceOf(InputError);
     expect(invalid.message).toContain('Validation Failed; state: invalid');
     expect(answer(503, {}, 'upstream down')).toBeInstanceOf(ServiceUnavailableError);
   });
 
   it('never repeats a token GitHub echoes back', () => {
-    const error = answer(422, {}, { message: 'bad value ghp_abcdefghijklmnopqrstuvwxyz012345 in Bearer abcdefghijklmnop' });
+    const error = answer(
+      422,
+      {},
+      { message: 'bad value ghp_abcdefghijklmnopqrstuvwxyz012345 in Bearer abcdefghijklmnop' },
+    );
     expect(error.message).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz012345');
     expect(error.message).not.toContain('abcdefghijklmnop');
-    expect(redactSecrets('github_pat_11ABCDEFG0123456789_abcdef and token ghs_1234567890abcdef')).toBe('[redacted] and token [redacted]');
+    expect(redactSecrets('github_pat_11ABCDEFG0123456789_abcdef and token ghs_1234567890abcdef')).toBe(
+      '[redacted] and token [redacted]',
+    );
   });
 });

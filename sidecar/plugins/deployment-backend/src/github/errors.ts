@@ -33,7 +33,10 @@ export class GitHubRateLimitError extends CustomErrorBase {
   /** The quota reading of the refusal, when GitHub sent one. */
   readonly rateLimit: RateLimitInfo | null;
 
-  constructor(message: string, details: { retryAfterSeconds: number; kind: 'primary' | 'secondary'; rateLimit: RateLimitInfo | null }) {
+  constructor(
+    message: string,
+    details: { retryAfterSeconds: number; kind: 'primary' | 'secondary'; rateLimit: RateLimitInfo | null },
+  ) {
     super(message);
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.kind = details.kind;
@@ -176,7 +179,13 @@ export function errorFromResponse(r: FailedResponse): Error {
 }
 
 /** The error for a call that got no answer (connection failure, timeout). */
-export function errorFromNetworkFailure(method: string, path: string, origin: string, error: unknown, timeoutMs: number): Error {
+export function errorFromNetworkFailure(
+  method: string,
+  path: string,
+  origin: string,
+  error: unknown,
+  timeoutMs: number,
+): Error {
   // Not a GitHub failure: the egress policy refused the workspace's API URL before connecting (412).
   const refusal = findEgressRefusal(error);
   if (refusal) return refusal;

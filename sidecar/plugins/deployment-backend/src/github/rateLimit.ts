@@ -73,7 +73,7 @@ export function observeRateLimits(board: RateLimitBoard, meter: Meter = metrics.
     description: 'GitHub API requests left in the current rate-limit window (lowest among the credentials in use)',
     unit: '{request}',
   });
-  gauge.addCallback((result) => {
+  gauge.addCallback(result => {
     for (const [resource, remaining] of board.lowestRemaining(Date.now() / 1000)) {
       result.observe(remaining, { resource });
     }

@@ -25,7 +25,7 @@ export function captureLogger(): CapturingLogger {
       warn: push('warn'),
       info: push('info'),
       debug: push('debug'),
-      child: (meta) => make({ ...fields, ...meta }),
+      child: meta => make({ ...fields, ...meta }),
     };
   };
   return { logger: make({}), lines, dump: () => JSON.stringify(lines) };
@@ -66,7 +66,7 @@ export function appKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
 export async function until(predicate: () => boolean, what: string, turns = 10_000): Promise<void> {
   for (let i = 0; i < turns; i += 1) {
     if (predicate()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>(resolve => setImmediate(resolve));
   }
   throw new Error(`timed out waiting for ${what}`);
 }

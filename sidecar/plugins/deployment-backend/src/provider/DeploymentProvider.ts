@@ -157,19 +157,9 @@ export interface DeploymentProvider {
   getRepository(access: ProviderAccess, repository: string): Promise<RepositoryInfo>;
   listWorkflows(access: ProviderAccess, repository: string): Promise<WorkflowInfo[]>;
   /** NotFoundError when the workflow does not exist. */
-  getWorkflow(
-    access: ProviderAccess,
-    repository: string,
-    workflow: string,
-    ref?: string,
-  ): Promise<WorkflowInfo>;
+  getWorkflow(access: ProviderAccess, repository: string, workflow: string, ref?: string): Promise<WorkflowInfo>;
   /** Tags and the last `limit` commits of `ref`, newest first. */
-  listVersions(
-    access: ProviderAccess,
-    repository: string,
-    ref: string,
-    limit: number,
-  ): Promise<VersionInfo[]>;
+  listVersions(access: ProviderAccess, repository: string, ref: string, limit: number): Promise<VersionInfo[]>;
   /** One commit by full or abbreviated SHA; NotFoundError when absent. */
   getCommit(access: ProviderAccess, repository: string, sha: string): Promise<VersionInfo>;
   /**

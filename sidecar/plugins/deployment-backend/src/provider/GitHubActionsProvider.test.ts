@@ -33,7 +33,8 @@ function seed(): SimulatorSeed {
           {
             name: 'Listed triggers',
             file: 'listed.yml',
-            content: 'name: Listed triggers\non: [push, workflow_dispatch]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: [{ run: echo }]\n',
+            content:
+              'name: Listed triggers\non: [push, workflow_dispatch]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: [{ run: echo }]\n',
           },
           {
             name: 'String trigger',
@@ -50,7 +51,11 @@ function seed(): SimulatorSeed {
         owner: 'acme',
         publicKey: appKeyPair().publicKeyPem,
         installations: [
-          { id: INSTALLATION_ID, account: 'acme', permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' } },
+          {
+            id: INSTALLATION_ID,
+            account: 'acme',
+            permissions: { actions: 'write', contents: 'read', deployments: 'read', pull_requests: 'read' },
+          },
         ],
       },
     ],
@@ -84,7 +89,10 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
   beforeAll(async () => {
     sim = await createGitHubSimulator({ seed: seed() });
-    provider = createGitHubActionsProvider({ client: createGitHubClient({ logger: logs.logger }), logger: logs.logger });
+    provider = createGitHubActionsProvider({
+      client: createGitHubClient({ logger: logs.logger }),
+      logger: logs.logger,
+    });
     dev = userAccess(sim.apiUrl, DEMO_TOKENS.dev);
     releaseManager = userAccess(sim.apiUrl, DEMO_TOKENS.releaseManager, 'review');
   });
@@ -129,7 +137,7 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
   it('lists workflows with whether they accept workflow_dispatch and their inputs', async () => {
     const workflows = await provider.listWorkflows(dev, 'acme/checkout');
-    const byPath = Object.fromEntries(workflows.map((w) => [w.path, w]));
+    const byPath = Object.fromEntries(workflows.map(w => [w.path, w]));
     expect(byPath['.github/workflows/deploy.yml']).toMatchObject({
       name: 'Deploy',
       state: 'active',
@@ -140,7 +148,9 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
   });
 
   it('reads one workflow at a ref from its file: list and string forms of on:, missing ref, unknown workflow', async () => {
-    await expect(provider.getWorkflow(dev, 'acme/tools', 'listed.yml', 'main')).resolves.toMatchObject({ acceptsDispatch: true });
+    await expect(provider.getWorkflow(dev, 'acme/tools', 'listed.yml', 'main')).resolves.toMatchObject({
+      acceptsDispatch: true,
+    });
     await expect(provider.getWorkflow(dev, 'acme/tools', '.github/workflows/string.yaml')).resolves.toMatchObject({
       acceptsDispatch: true,
       inputs: [],
@@ -153,20 +163,23 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
   it('lists tags and the last commits of the ref; a warm second listing costs no rate limit', async () => {
     const versions = await provider.listVersions(dev, 'acme/checkout', 'main', 50);
-    const tags = versions.filter((v) => v.kind === 'tag');
-    const commits = versions.filter((v) => v.kind === 'commit');
-    expect(tags.map((t) => t.name)).toEqual(['v1.2.0', 'v1.1.0', 'v1.0.1', 'v1.0.0']);
+    const tags = versions.filter(v => v.kind === 'tag');
+    const commits = versions.filter(v => v.kind === 'commit');
+    expect(tags.map(t => t.name)).toEqual(['v1.2.0', 'v1.1.0', 'v1.0.1', 'v1.0.0']);
     expect(commits).toHaveLength(50);
-    expect(versions.slice(0, 4).every((v) => v.kind === 'tag')).toBe(true);
-    const dates = commits.map((c) => Date.parse(c.committedAt ?? ''));
+    expect(versions.slice(0, 4).every(v => v.kind === 'tag')).toBe(true);
+    const dates = commits.map(c => Date.parse(c.committedAt ?? ''));
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
     for (const tag of tags) {
-      const commit = commits.find((c) => c.sha === tag.sha);
+      const commit = commits.find(c => c.sha === tag.sha);
       expect(commit, tag.name).toBeDefined();
       expect(tag).toMatchObject({ message: commit?.message, committedAt: commit?.committedAt });
       expect(tag.htmlUrl).toMatch(new RegExp(`/acme/checkout/tree/${tag.name}$`));
     }
-    expect(commits[0]).toMatchObject({ name: commits[0]!.sha.slice(0, 7), htmlUrl: expect.stringContaining('/commit/') });
+    expect(commits[0]).toMatchObject({
+      name: commits[0]!.sha.slice(0, 7),
+      htmlUrl: expect.stringContaining('/commit/'),
+    });
 
     const before = metered();
     await provider.listVersions(dev, 'acme/checkout', 'main', 50);
@@ -174,8 +187,10 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
   });
 
   it('finds a commit by abbreviated SHA or tag, and NotFoundError for an unknown one', async () => {
-    const [latest] = (await provider.listVersions(dev, 'acme/checkout', 'main', 1)).filter((v) => v.kind === 'commit');
-    await expect(provider.getCommit(dev, 'acme/checkout', latest!.sha.slice(0, 10))).resolves.toMatchObject({ sha: latest!.sha });
+    const [latest] = (await provider.listVersions(dev, 'acme/checkout', 'main', 1)).filter(v => v.kind === 'commit');
+    await expect(provider.getCommit(dev, 'acme/checkout', latest!.sha.slice(0, 10))).resolves.toMatchObject({
+      sha: latest!.sha,
+    });
     const tagged = await provider.getCommit(dev, 'acme/checkout', 'v1.0.0');
     expect(tagged.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(await capture(provider.getCommit(dev, 'acme/checkout', 'deadbeefdeadbeef'))).toBeInstanceOf(NotFoundError);
@@ -183,12 +198,17 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
   it('lists pull requests by state: merged means closed with merged_at', async () => {
     const open = await provider.listPullRequests(dev, 'acme/checkout', 'open');
-    expect(open.map((p) => p.title).sort()).toEqual(['Draft: migrate to the new tax API', 'Express checkout behind a feature flag']);
-    expect(open.every((p) => p.state === 'open')).toBe(true);
+    expect(open.map(p => p.title).sort()).toEqual([
+      'Draft: migrate to the new tax API',
+      'Express checkout behind a feature flag',
+    ]);
+    expect(open.every(p => p.state === 'open')).toBe(true);
     const merged = await provider.listPullRequests(dev, 'acme/checkout', 'merged');
-    expect(merged).toEqual([expect.objectContaining({ title: 'Retry payment authorisation once', state: 'merged', author: 'dev' })]);
+    expect(merged).toEqual([
+      expect.objectContaining({ title: 'Retry payment authorisation once', state: 'merged', author: 'dev' }),
+    ]);
     const closed = await provider.listPullRequests(dev, 'acme/checkout', 'closed');
-    expect(closed.map((p) => p.title)).toEqual(['Experiment: new basket layout']);
+    expect(closed.map(p => p.title)).toEqual(['Experiment: new basket layout']);
   });
 
   describe('deployments', () => {
@@ -202,14 +222,25 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
     });
 
     it('dispatches with return_run_details and knows the run at once; later dispatches cost one call', async () => {
-      const first = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.1.0', environment: 'staging' } });
+      const first = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.1.0', environment: 'staging' },
+      });
       const runs = sim.control.runs('acme/checkout');
       expect(first.runId).toBe(runs.at(-1)!.id);
-      expect(first).toMatchObject({ state: 'queued', status: 'queued', conclusion: null, htmlUrl: runs.at(-1)!.htmlUrl });
+      expect(first).toMatchObject({
+        state: 'queued',
+        status: 'queued',
+        conclusion: null,
+        htmlUrl: runs.at(-1)!.htmlUrl,
+      });
       expect(first.apiUrl).toBe(runs.at(-1)!.url);
 
       const before = metered();
-      const second = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.2.0', environment: 'staging' } });
+      const second = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.2.0', environment: 'staging' },
+      });
       expect(metered() - before).toBe(1);
       expect(second.runId).toBe(sim.control.runs('acme/checkout').at(-1)!.id);
       expect(sim.control.run(second.runId)?.inputs).toMatchObject({ version: 'v1.2.0', environment: 'staging' });
@@ -217,7 +248,10 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
     it('follows a run through queued → running → waiting_approval (with reviewers) → approved → success', async () => {
       const t = target({ githubEnvironment: 'production' });
-      const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.2.0', environment: 'production' } });
+      const run = await provider.triggerDeployment(dev, {
+        target: t,
+        inputs: { version: 'v1.2.0', environment: 'production' },
+      });
 
       const queued = await provider.getDeploymentStatus(dev, t, run.runId);
       expect(queued.run.state).toBe('queued');
@@ -250,7 +284,9 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
       await provider.getDeploymentStatus(dev, t, run.runId);
       expect(metered() - before).toBe(0);
 
-      expect(await capture(provider.reviewDeployment(dev, t, run.runId, 'approve', 'lgtm'))).toBeInstanceOf(NotAllowedError);
+      expect(await capture(provider.reviewDeployment(dev, t, run.runId, 'approve', 'lgtm'))).toBeInstanceOf(
+        NotAllowedError,
+      );
       await expect(provider.reviewDeployment(releaseManager, t, run.runId, 'approve', 'ship it')).resolves.toEqual({
         environments: ['production'],
       });
@@ -266,7 +302,10 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
     it('asks for the run, its job and (when last seen waiting) its gates at once: one round trip', async () => {
       const t = target({ githubEnvironment: 'production' });
-      const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.2.0', environment: 'production' } });
+      const run = await provider.triggerDeployment(dev, {
+        target: t,
+        inputs: { version: 'v1.2.0', environment: 'production' },
+      });
       sim.control.settle(run.runId); // stops at production's gate
       const release = sim.control.hold();
       const status = provider.getDeploymentStatus(dev, t, run.runId, { expectWaiting: true });
@@ -288,7 +327,10 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
 
     it('rejects a waiting deployment, which then fails', async () => {
       const t = target({ githubEnvironment: 'production' });
-      const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.0.0', environment: 'production' } });
+      const run = await provider.triggerDeployment(dev, {
+        target: t,
+        inputs: { version: 'v1.0.0', environment: 'production' },
+      });
       sim.control.settle(run.runId);
       await expect(provider.reviewDeployment(releaseManager, t, run.runId, 'reject', 'not today')).resolves.toEqual({
         environments: ['production'],
@@ -298,32 +340,46 @@ describe('GitHubActionsProvider against the GitHub simulator', () => {
     });
 
     it('refuses reviews that cannot apply: no gate, another environment, no user token', async () => {
-      const staging = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.0.0', environment: 'staging' } });
-      expect(await capture(provider.reviewDeployment(releaseManager, target(), staging.runId, 'approve', ''))).toBeInstanceOf(ConflictError);
+      const staging = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.0.0', environment: 'staging' },
+      });
+      expect(
+        await capture(provider.reviewDeployment(releaseManager, target(), staging.runId, 'approve', '')),
+      ).toBeInstanceOf(ConflictError);
 
-      const production = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.0.0', environment: 'production' } });
+      const production = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.0.0', environment: 'production' },
+      });
       sim.control.settle(production.runId);
       const elsewhere = target({ githubEnvironment: 'staging' });
-      expect(await capture(provider.reviewDeployment(releaseManager, elsewhere, production.runId, 'approve', ''))).toBeInstanceOf(
-        ConflictError,
-      );
+      expect(
+        await capture(provider.reviewDeployment(releaseManager, elsewhere, production.runId, 'approve', '')),
+      ).toBeInstanceOf(ConflictError);
       const workspace = resolveProviderAccess({
         context: workspaceContext({ settings: { secrets: { github_token: DEMO_TOKENS.orbitBot } } }),
         purpose: 'write',
         defaultBaseUrl: sim.apiUrl,
       });
-      expect(await capture(provider.reviewDeployment(workspace, target(), production.runId, 'approve', ''))).toBeInstanceOf(
-        GitHubCredentialMissingError,
-      );
+      expect(
+        await capture(provider.reviewDeployment(workspace, target(), production.runId, 'approve', '')),
+      ).toBeInstanceOf(GitHubCredentialMissingError);
       expect(sim.control.run(production.runId)?.status).toBe('waiting');
     });
 
     it('reports failed and cancelled runs', async () => {
-      const failing = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.0.0', environment: 'staging' } });
+      const failing = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.0.0', environment: 'staging' },
+      });
       sim.control.failRun(failing.runId);
       sim.control.settle(failing.runId);
       expect((await provider.getDeploymentStatus(dev, target(), failing.runId)).run.state).toBe('failed');
-      const cancelled = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.0.0', environment: 'staging' } });
+      const cancelled = await provider.triggerDeployment(dev, {
+        target: target(),
+        inputs: { version: 'v1.0.0', environment: 'staging' },
+      });
       sim.control.cancelRun(cancelled.runId);
       expect((await provider.getDeploymentStatus(dev, target(), cancelled.runId)).run.state).toBe('cancelled');
       expect(await capture(provider.getDeploymentStatus(dev, target(), 987654321))).toBeInstanceOf(NotFoundError);
@@ -350,7 +406,9 @@ describe('GitHubActionsProvider against GitHub Enterprise Server 3.19 (no return
   });
 
   const dispatchAttempts = () =>
-    sim.control.requestLog().filter((e) => e.endpoint === 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches');
+    sim.control
+      .requestLog()
+      .filter(e => e.endpoint === 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches');
 
   it('falls back to dispatching without run details and finds the run it started by listing runs', async () => {
     // Another user's run, created just before ours and hidden from the run list for a while:
@@ -363,14 +421,17 @@ describe('GitHubActionsProvider against GitHub Enterprise Server 3.19 (no return
       actor: 'release-manager',
     });
     const runsBefore = sim.control.runs('acme/checkout').length;
-    const run = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.1.0', environment: 'staging' } });
+    const run = await provider.triggerDeployment(dev, {
+      target: target(),
+      inputs: { version: 'v1.1.0', environment: 'staging' },
+    });
     const runs = sim.control.runs('acme/checkout');
     expect(runs).toHaveLength(runsBefore + 1);
     expect(run.runId).toBe(runs.at(-1)!.id);
     expect(run.runId).not.toBe(other.id);
     expect(run).toMatchObject({ state: 'queued', actor: 'dev', headSha: runs.at(-1)!.headSha });
     expect(run.apiUrl).toContain('/api/v3/repos/acme/checkout/actions/runs/');
-    expect(dispatchAttempts().map((e) => e.status)).toEqual([422, 204]);
+    expect(dispatchAttempts().map(e => e.status)).toEqual([422, 204]);
   });
 
   it('never takes an earlier run of the same login for the one it started', async () => {
@@ -386,27 +447,45 @@ describe('GitHubActionsProvider against GitHub Enterprise Server 3.19 (no return
     for (let i = 0; i < 3; i += 1) {
       await lister.request(dev, { path: '/repos/acme/checkout/actions/runs', query: { i } });
     }
-    const fresh = createGitHubActionsProvider({ client: createGitHubClient(), dispatchLookup: { initialDelayMs: 10, maxDelayMs: 50 } });
-    const run = await fresh.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.1.0', environment: 'staging' } });
+    const fresh = createGitHubActionsProvider({
+      client: createGitHubClient(),
+      dispatchLookup: { initialDelayMs: 10, maxDelayMs: 50 },
+    });
+    const run = await fresh.triggerDeployment(dev, {
+      target: target(),
+      inputs: { version: 'v1.1.0', environment: 'staging' },
+    });
     expect(run.runId).not.toBe(earlier.id);
     expect(run.runId).toBe(sim.control.runs('acme/checkout').at(-1)!.id);
   });
 
   it('remembers that this server does not return run details', async () => {
     const before = dispatchAttempts().length;
-    const run = await provider.triggerDeployment(dev, { target: target(), inputs: { version: 'v1.2.0', environment: 'staging' } });
+    const run = await provider.triggerDeployment(dev, {
+      target: target(),
+      inputs: { version: 'v1.2.0', environment: 'staging' },
+    });
     expect(run.runId).toBe(sim.control.runs('acme/checkout').at(-1)!.id);
-    expect(dispatchAttempts().slice(before).map((e) => e.status)).toEqual([204]);
+    expect(
+      dispatchAttempts()
+        .slice(before)
+        .map(e => e.status),
+    ).toEqual([204]);
   });
 
   it('follows status and approvals over /api/v3', async () => {
     const t = target({ githubEnvironment: 'production' });
-    const run = await provider.triggerDeployment(dev, { target: t, inputs: { version: 'v1.2.0', environment: 'production' } });
+    const run = await provider.triggerDeployment(dev, {
+      target: t,
+      inputs: { version: 'v1.2.0', environment: 'production' },
+    });
     sim.control.settle(run.runId);
     const waiting = await provider.getDeploymentStatus(dev, t, run.runId);
     expect(waiting.run.state).toBe('waiting_approval');
     const reviewer = userAccess(sim.apiUrl, DEMO_TOKENS.releaseManager, 'review');
-    await expect(provider.reviewDeployment(reviewer, t, run.runId, 'approve', 'ok')).resolves.toEqual({ environments: ['production'] });
+    await expect(provider.reviewDeployment(reviewer, t, run.runId, 'approve', 'ok')).resolves.toEqual({
+      environments: ['production'],
+    });
     sim.control.settle(run.runId);
     expect((await provider.getDeploymentStatus(dev, t, run.runId)).run.state).toBe('success');
   });

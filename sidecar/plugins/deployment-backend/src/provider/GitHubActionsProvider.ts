@@ -63,7 +63,12 @@ import type {
   VersionInfo,
   WorkflowInfo,
 } from './DeploymentProvider';
-import { findDispatchedRun, newestDispatchRunId, type RunLookupTarget, type RunLookupTiming } from './dispatchRunLookup';
+import {
+  findDispatchedRun,
+  newestDispatchRunId,
+  type RunLookupTarget,
+  type RunLookupTiming,
+} from './dispatchRunLookup';
 import type {
   GhApp,
   GhCommit,
@@ -161,8 +166,8 @@ function toJobInfo(job: GhJob): JobInfo {
 /** The configured job: exact name, else a matrix (`name (…)`) or reusable-workflow (`name / …`) job. */
 function pickJob(jobs: readonly GhJob[], name: string): GhJob | undefined {
   return (
-    jobs.find((job) => job.name === name) ??
-    jobs.find((job) => job.name?.startsWith(`${name} (`) || job.name?.startsWith(`${name} / `))
+    jobs.find(job => job.name === name) ??
+    jobs.find(job => job.name?.startsWith(`${name} (`) || job.name?.startsWith(`${name} / `))
   );
 }
 
@@ -170,7 +175,7 @@ function toGate(pending: GhPendingDeployment): ApprovalGate {
   return {
     environmentId: pending.environment?.id ?? 0,
     environmentName: pending.environment?.name ?? '',
-    reviewers: (pending.reviewers ?? []).map((entry) => {
+    reviewers: (pending.reviewers ?? []).map(entry => {
       const type = entry.type === 'Team' ? 'Team' : 'User';
       const who = entry.reviewer;
       return {
@@ -200,7 +205,9 @@ function commitVersion(commit: GhCommit): VersionInfo {
 function validateInputs(inputs: Readonly<Record<string, string>>): Record<string, string> {
   const names = Object.keys(inputs);
   if (names.length > MAX_DISPATCH_INPUTS) {
-    throw new InputError(`GitHub accepts at most ${MAX_DISPATCH_INPUTS} workflow inputs; this dispatch has ${names.length}`);
+    throw new InputError(
+      `GitHub accepts at most ${MAX_DISPATCH_INPUTS} workflow inputs; this dispatch has ${names.length}`,
+    );
   }
   let size = 0;
   for (const name of names) {
@@ -210,7 +217,9 @@ function validateInputs(inputs: Readonly<Record<string, string>>): Record<string
     size += name.length + value.length;
   }
   if (size > MAX_DISPATCH_INPUT_CHARS) {
-    throw new InputError(`Workflow inputs may hold at most ${MAX_DISPATCH_INPUT_CHARS} characters in total; these hold ${size}`);
+    throw new InputError(
+      `Workflow inputs may hold at most ${MAX_DISPATCH_INPUT_CHARS} characters in total; these hold ${size}`,
+    );
   }
   return { ...inputs };
 }
@@ -228,7 +237,10 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
       await credential.authorization();
       const appAuthorization = credential.appAuthorization.bind(credential);
       const { data } = await client.request<GhApp>(
-        { baseUrl: access.baseUrl, credential: { kind: 'app', identity: `${credential.identity}:jwt`, authorization: appAuthorization } },
+        {
+          baseUrl: access.baseUrl,
+          credential: { kind: 'app', identity: `${credential.identity}:jwt`, authorization: appAuthorization },
+        },
         { path: '/app' },
       );
       return { login: `${data.slug ?? data.name ?? 'github-app'}[bot]` };
@@ -248,7 +260,9 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
       logins.set(key, login);
       return login;
     } catch {
-      logger?.info(`Could not read the login of credential ${access.credential.identity}; run lookup without actor filter`);
+      logger?.info(
+        `Could not read the login of credential ${access.credential.identity}; run lookup without actor filter`,
+      );
       return undefined;
     }
   }
@@ -276,7 +290,12 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
     }
   }
 
-  async function toWorkflowInfo(access: ProviderAccess, repository: string, wf: GhWorkflow, ref?: string): Promise<WorkflowInfo> {
+  async function toWorkflowInfo(
+    access: ProviderAccess,
+    repository: string,
+    wf: GhWorkflow,
+    ref?: string,
+  ): Promise<WorkflowInfo> {
     const path = wf.path ?? '';
     const file = await workflowFile(access, repository, path, ref);
     return {
@@ -290,8 +309,12 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
     };
   }
 
-  async function repositoryHtmlUrl(access: ProviderAccess, repository: string, commits: readonly GhCommit[]): Promise<string> {
-    const fromCommit = commits.find((c) => c.html_url)?.html_url?.replace(/\/commit\/[0-9a-f]+$/i, '');
+  async function repositoryHtmlUrl(
+    access: ProviderAccess,
+    repository: string,
+    commits: readonly GhCommit[],
+  ): Promise<string> {
+    const fromCommit = commits.find(c => c.html_url)?.html_url?.replace(/\/commit\/[0-9a-f]+$/i, '');
     if (fromCommit) return fromCommit;
     const { data } = await client.request<GhRepository>(access, { path: repoPath(repository) });
     return data.html_url ?? '';
@@ -333,7 +356,9 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
       if (error instanceof InputError && /return_run_details/.test(error.message)) {
         // Nothing was dispatched: this server (GHES <= 3.20) does not know the field.
         runDetails.set(access.baseUrl, 'unsupported');
-        logger?.info(`GitHub at ${access.baseUrl} does not return run details on dispatch; finding runs by listing them`);
+        logger?.info(
+          `GitHub at ${access.baseUrl} does not return run details on dispatch; finding runs by listing them`,
+        );
         return dispatchWithoutDetails(snapshot);
       }
       throw error;
@@ -357,7 +382,13 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
     }
     // 204: dispatched, but GitHub did not say which run it started.
     runDetails.set(access.baseUrl, 'unsupported');
-    const run = await findDispatchedRun(client, access, lookup, { atMs, afterRunId: snapshot ?? 0 }, options.dispatchLookup);
+    const run = await findDispatchedRun(
+      client,
+      access,
+      lookup,
+      { atMs, afterRunId: snapshot ?? 0 },
+      options.dispatchLookup,
+    );
     return toRunInfo(run);
   }
 
@@ -386,7 +417,7 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         { path: `${repoPath(repository)}/actions/workflows` },
         { maxItems: WORKFLOWS_LIMIT, itemsKey: 'workflows' },
       );
-      return mapLimit(workflows, WORKFLOW_FILE_READS_AT_ONCE, (wf) => toWorkflowInfo(access, repository, wf));
+      return mapLimit(workflows, WORKFLOW_FILE_READS_AT_ONCE, wf => toWorkflowInfo(access, repository, wf));
     },
 
     async getWorkflow(access, repository, workflow, ref) {
@@ -397,7 +428,9 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         }));
       } catch (error) {
         if (error instanceof NotFoundError) {
-          throw new NotFoundError(`Workflow ${workflow} does not exist in ${repository} (or the GitHub credential cannot see it)`);
+          throw new NotFoundError(
+            `Workflow ${workflow} does not exist in ${repository} (or the GitHub credential cannot see it)`,
+          );
         }
         throw error;
       }
@@ -415,7 +448,7 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         ),
       ]);
       const commitVersions = commits.map(commitVersion);
-      const bySha = new Map(commitVersions.map((v) => [v.sha, v]));
+      const bySha = new Map(commitVersions.map(v => [v.sha, v]));
       const htmlBase = tags.length > 0 ? await repositoryHtmlUrl(access, repository, commits) : '';
       const tagVersions = tags.map((tag): VersionInfo => {
         const sha = tag.commit?.sha ?? '';
@@ -435,9 +468,12 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
 
     async getCommit(access, repository, sha) {
       const ref = sha.trim();
-      if (!ref || ref.length > 255 || /\s/.test(ref)) throw new NotFoundError(`Commit ${sha.slice(0, 60)} not found in ${repository}`);
+      if (!ref || ref.length > 255 || /\s/.test(ref))
+        throw new NotFoundError(`Commit ${sha.slice(0, 60)} not found in ${repository}`);
       try {
-        const { data } = await client.request<GhCommit>(access, { path: `${repoPath(repository)}/commits/${encodePath(ref)}` });
+        const { data } = await client.request<GhCommit>(access, {
+          path: `${repoPath(repository)}/commits/${encodePath(ref)}`,
+        });
         return commitVersion(data);
       } catch (error) {
         // GitHub answers an unknown SHA with 422 "No commit found for SHA" (sometimes 404).
@@ -458,7 +494,9 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
       // the job always (it does not depend on the run's answer), the gates when the run was last
       // seen waiting. Handlers are attached at once; a failure surfaces only where it is awaited.
       const jobsRequest = target.job
-        ? settled(client.request<GhJobs>(access, { path: `${runPath}/jobs`, query: { filter: 'latest', per_page: 100 } }))
+        ? settled(
+            client.request<GhJobs>(access, { path: `${runPath}/jobs`, query: { filter: 'latest', per_page: 100 } }),
+          )
         : undefined;
       const earlyPending = options.expectWaiting ? settled(pendingOf()) : undefined;
       let run: GhWorkflowRun;
@@ -485,49 +523,56 @@ export function createGitHubActionsProvider(options: GitHubActionsProviderOption
         throw new GitHubCredentialMissingError('Approving or rejecting a deployment needs your own GitHub token');
       }
       const runPath = `${repoPath(target.repository)}/actions/runs/${encodeURIComponent(String(runId))}`;
-      const { data: pending } = await client.request<GhPendingDeployment[]>(access, { path: `${runPath}/pending_deployments` });
+      const { data: pending } = await client.request<GhPendingDeployment[]>(access, {
+        path: `${runPath}/pending_deployments`,
+      });
       const gates = (pending ?? []).map(toGate);
       const wanted = target.githubEnvironment?.toLowerCase();
-      const relevant = wanted ? gates.filter((g) => g.environmentName.toLowerCase() === wanted) : gates;
+      const relevant = wanted ? gates.filter(g => g.environmentName.toLowerCase() === wanted) : gates;
       if (relevant.length === 0) {
         throw new ConflictError(
           `Run ${runId} is not waiting for approval${target.githubEnvironment ? ` in environment ${target.githubEnvironment}` : ''}`,
         );
       }
-      const mine = relevant.filter((g) => g.currentUserCanApprove && g.environmentId > 0);
+      const mine = relevant.filter(g => g.currentUserCanApprove && g.environmentId > 0);
       if (mine.length === 0) {
         throw new NotAllowedError(
-          `You are not a required reviewer of ${relevant.map((g) => g.environmentName).join(', ')} for run ${runId} (or may not review your own deployment)`,
+          `You are not a required reviewer of ${relevant.map(g => g.environmentName).join(', ')} for run ${runId} (or may not review your own deployment)`,
         );
       }
       await client.request(access, {
         method: 'POST',
         path: `${runPath}/pending_deployments`,
         body: {
-          environment_ids: mine.map((g) => g.environmentId),
+          environment_ids: mine.map(g => g.environmentId),
           state: decision === 'approve' ? 'approved' : 'rejected',
           comment,
         },
       });
-      return { environments: mine.map((g) => g.environmentName) };
+      return { environments: mine.map(g => g.environmentName) };
     },
 
     async listPullRequests(access, repository, state): Promise<PullRequestInfo[]> {
       const pulls = await client.paginate<GhPull>(
         access,
-        { path: `${repoPath(repository)}/pulls`, query: { state: state === 'open' ? 'open' : 'closed', sort: 'created', direction: 'desc' } },
+        {
+          path: `${repoPath(repository)}/pulls`,
+          query: { state: state === 'open' ? 'open' : 'closed', sort: 'created', direction: 'desc' },
+        },
         { maxItems: PULLS_LIMIT },
       );
       return pulls
-        .map((pull): PullRequestInfo => ({
-          number: pull.number,
-          title: pull.title ?? '',
-          state: pull.merged_at ? 'merged' : pull.state === 'open' ? 'open' : 'closed',
-          author: pull.user?.login ?? null,
-          createdAt: pull.created_at ?? '',
-          url: pull.html_url ?? '',
-        }))
-        .filter((pull) => pull.state === state);
+        .map(
+          (pull): PullRequestInfo => ({
+            number: pull.number,
+            title: pull.title ?? '',
+            state: pull.merged_at ? 'merged' : pull.state === 'open' ? 'open' : 'closed',
+            author: pull.user?.login ?? null,
+            createdAt: pull.created_at ?? '',
+            url: pull.html_url ?? '',
+          }),
+        )
+        .filter(pull => pull.state === state);
     },
   };
 }

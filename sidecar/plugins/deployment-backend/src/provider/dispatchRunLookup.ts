@@ -53,7 +53,11 @@ const runsPath = (t: RunLookupTarget) => `${t.repoPath}/actions/workflows/${t.wo
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The id of the newest workflow_dispatch run of the workflow on the branch, 0 when none. */
-export async function newestDispatchRunId(client: GitHubClient, access: ProviderAccess, target: RunLookupTarget): Promise<number> {
+export async function newestDispatchRunId(
+  client: GitHubClient,
+  access: ProviderAccess,
+  target: RunLookupTarget,
+): Promise<number> {
   const { data } = await client.request<GhWorkflowRuns>(access, {
     path: runsPath(target),
     query: { event: 'workflow_dispatch', branch: target.branch, actor: target.actor, per_page: 1 },
@@ -61,7 +65,7 @@ export async function newestDispatchRunId(client: GitHubClient, access: Provider
   return data?.workflow_runs?.[0]?.id ?? 0;
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const delay = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 export async function findDispatchedRun(
   client: GitHubClient,
@@ -88,9 +92,12 @@ export async function findDispatchedRun(
       },
     });
     const candidates = (data?.workflow_runs ?? []).filter(
-      (run) => run.id > dispatched.afterRunId && Date.parse(run.created_at ?? '') >= since - 1000,
+      run => run.id > dispatched.afterRunId && Date.parse(run.created_at ?? '') >= since - 1000,
     );
-    const newest = candidates.reduce<GhWorkflowRun | undefined>((best, run) => (!best || run.id > best.id ? run : best), undefined);
+    const newest = candidates.reduce<GhWorkflowRun | undefined>(
+      (best, run) => (!best || run.id > best.id ? run : best),
+      undefined,
+    );
     if (newest) return newest;
     const left = deadline - Date.now();
     if (left <= 0) {

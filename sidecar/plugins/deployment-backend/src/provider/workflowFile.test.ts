@@ -7,13 +7,19 @@ describe('readDispatchDeclaration', () => {
     expect(readDispatchDeclaration('on: push\n')).toEqual({ acceptsDispatch: false, inputs: [] });
     expect(readDispatchDeclaration('on: [push, workflow_dispatch]\n')).toEqual({ acceptsDispatch: true, inputs: [] });
     expect(readDispatchDeclaration('on:\n  - push\n')).toEqual({ acceptsDispatch: false, inputs: [] });
-    expect(readDispatchDeclaration('on:\n  push:\n  workflow_dispatch:\n')).toEqual({ acceptsDispatch: true, inputs: [] });
+    expect(readDispatchDeclaration('on:\n  push:\n  workflow_dispatch:\n')).toEqual({
+      acceptsDispatch: true,
+      inputs: [],
+    });
     expect(
       readDispatchDeclaration(
         'on:\n  workflow_dispatch:\n    inputs:\n      version:\n        required: true\n      environment:\n        type: choice\n        options: [a, b]\n',
       ),
     ).toEqual({ acceptsDispatch: true, inputs: ['version', 'environment'] });
-    expect(readDispatchDeclaration('on:\n  push:\n    branches: [main]\n')).toEqual({ acceptsDispatch: false, inputs: [] });
+    expect(readDispatchDeclaration('on:\n  push:\n    branches: [main]\n')).toEqual({
+      acceptsDispatch: false,
+      inputs: [],
+    });
   });
 
   it('accepts a YAML 1.1 style `true:` key and reports unreadable files', () => {

@@ -1,8 +1,5 @@
 import type { WorkspaceContext } from '@internal/plugin-workspace-isolation-node';
-import {
-  type AccessPurpose,
-  resolveProviderAccess,
-} from '../github/credentials';
+import { type AccessPurpose, resolveProviderAccess } from '../github/credentials';
 import type { ProviderAccess } from '../provider/DeploymentProvider';
 
 /**
@@ -18,9 +15,7 @@ export type AccessResolver = (
   environmentBaseUrl?: string | null,
 ) => Promise<ProviderAccess>;
 
-export function createAccessResolver(options: {
-  defaultBaseUrl?: string;
-}): AccessResolver {
+export function createAccessResolver(options: { defaultBaseUrl?: string }): AccessResolver {
   return async (context, purpose, environmentBaseUrl) =>
     resolveProviderAccess({
       context,

@@ -6,17 +6,8 @@ import {
   type GitHubSimulator,
   type RepoSeed,
 } from '@orbit-idp/github-simulator';
-import type {
-  DeploymentRecord,
-  EnvironmentStatus,
-  Pipeline,
-  Version,
-} from '@internal/plugin-deployment-common';
-import {
-  type CallerOptions,
-  type DeploymentTestBackend,
-  startDeploymentBackend,
-} from '../testUtils/deploymentBackend';
+import type { DeploymentRecord, EnvironmentStatus, Pipeline, Version } from '@internal/plugin-deployment-common';
+import { type CallerOptions, type DeploymentTestBackend, startDeploymentBackend } from '../testUtils/deploymentBackend';
 
 describe('deployments over GitHub Actions (simulator)', () => {
   let sim: GitHubSimulator;
@@ -64,9 +55,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
   }
 
   async function trigger(api: Api, environment: string, version: string, service = 'checkout') {
-    const res = await api
-      .post(`/services/${service}/environments/${environment}/deployments`)
-      .send({ version });
+    const res = await api.post(`/services/${service}/environments/${environment}/deployments`).send({ version });
     expect(res.status).toBe(200);
     return res.body.run as { runId: number; state: string; version: string };
   }
@@ -77,8 +66,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
     return res.body;
   }
 
-  const stage = (p: Pipeline, name: string) =>
-    p.environments.find(e => e.environment === name) as EnvironmentStatus;
+  const stage = (p: Pipeline, name: string) => p.environments.find(e => e.environment === name) as EnvironmentStatus;
 
   /** Deploys `version` to staging and lets the simulated run finish. */
   async function deployed(api: Api, version: string, environment = 'staging') {
@@ -182,7 +170,12 @@ describe('deployments over GitHub Actions (simulator)', () => {
 
       const queued = stage(await pipeline(api), 'staging');
       expect(queued.state).toBe('queued');
-      expect(queued.activeRun).toMatchObject({ runId: run.runId, version: 'v1.2.0', state: 'queued', status: 'queued' });
+      expect(queued.activeRun).toMatchObject({
+        runId: run.runId,
+        version: 'v1.2.0',
+        state: 'queued',
+        status: 'queued',
+      });
       expect(queued.activeRun?.actor).toBe('user_dana');
 
       sim.control.advance(run.runId);
@@ -197,9 +190,9 @@ describe('deployments over GitHub Actions (simulator)', () => {
 
       sim.control.settle(run.runId);
       const done = await pipeline(api);
-      const tagSha = (
-        (await api.get('/services/checkout/versions?query=v1.2.0')).body.versions as Version[]
-      ).find(v => v.kind === 'tag')?.sha;
+      const tagSha = ((await api.get('/services/checkout/versions?query=v1.2.0')).body.versions as Version[]).find(
+        v => v.kind === 'tag',
+      )?.sha;
       expect(stage(done, 'staging')).toMatchObject({
         state: 'success',
         currentVersion: 'v1.2.0',
@@ -249,7 +242,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       });
     });
 
-    it('names the GitHub login as the actor when the user\'s own token dispatched', async () => {
+    it("names the GitHub login as the actor when the user's own token dispatched", async () => {
       const api = workspace('ws-actor');
       const asDev = workspace('ws-actor', { githubToken: DEMO_TOKENS.dev });
       await configure(api);
@@ -270,18 +263,14 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(clash.status).toBe(400);
       expect(clash.body.error.message).toContain('inputs.version');
 
-      const tooMany = await api
-        .post('/services/checkout/environments/staging/deployments')
-        .send({
-          version: 'v1.2.0',
-          inputs: Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`flag_${i}`, 'x'])),
-        });
+      const tooMany = await api.post('/services/checkout/environments/staging/deployments').send({
+        version: 'v1.2.0',
+        inputs: Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`flag_${i}`, 'x'])),
+      });
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.error.message).toContain('25');
 
-      const unknown = await api
-        .post('/services/checkout/environments/qa/deployments')
-        .send({ version: 'v1.2.0' });
+      const unknown = await api.post('/services/checkout/environments/qa/deployments').send({ version: 'v1.2.0' });
       expect(unknown.status).toBe(404);
 
       const noVersion = await api
@@ -329,7 +318,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(asSomeoneElse.pendingApprovals[0]?.currentUserCanApprove).toBe(false);
     });
 
-    it('needs the user\'s own token to review (412 without it)', async () => {
+    it("needs the user's own token to review (412 without it)", async () => {
       const res = await api
         .post('/services/checkout/environments/production/reviews')
         .send({ runId: waitingRunId, decision: 'approve' });
@@ -338,7 +327,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(sim.control.run(waitingRunId)?.status).toBe('waiting');
     });
 
-    it('passes on GitHub\'s refusal when the user is no required reviewer (403)', async () => {
+    it("passes on GitHub's refusal when the user is no required reviewer (403)", async () => {
       const res = await asDev
         .post('/services/checkout/environments/production/reviews')
         .send({ runId: waitingRunId, decision: 'approve', comment: 'lgtm' });
@@ -363,7 +352,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(res.body.error.message).toContain('decision');
     });
 
-    it('approves with the reviewer\'s token and the deployment completes', async () => {
+    it("approves with the reviewer's token and the deployment completes", async () => {
       const res = await asReleaseManager
         .post('/services/checkout/environments/production/reviews')
         .send({ runId: waitingRunId, decision: 'approve', comment: 'Ship it' });
@@ -378,7 +367,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(production.activeRun?.job).toMatchObject({ name: 'deploy', status: 'completed', conclusion: 'success' });
     });
 
-    it('rejects with the reviewer\'s token: the run fails, the live version stays', async () => {
+    it("rejects with the reviewer's token: the run fails, the live version stays", async () => {
       const runId = await deployed(api, 'v1.1.0', 'production');
       const res = await asReleaseManager
         .post('/services/checkout/environments/production/reviews')
@@ -450,7 +439,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(bad.body.error.message).toContain('pageToken');
     });
 
-    it('keeps one workspace\'s history from another', async () => {
+    it("keeps one workspace's history from another", async () => {
       const other = workspace('ws-history-other');
       expect((await other.get('/services/checkout/history')).status).toBe(404);
       await configure(other);
@@ -499,9 +488,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
     });
 
     it('re-dispatches the version of a chosen successful run', async () => {
-      const res = await api
-        .post('/services/checkout/environments/staging/rollbacks')
-        .send({ toRunId: v110 });
+      const res = await api.post('/services/checkout/environments/staging/rollbacks').send({ toRunId: v110 });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ version: 'v1.1.0', rollbackOfRunId: v110 });
       sim.control.settle(res.body.run.runId);
@@ -518,9 +505,7 @@ describe('deployments over GitHub Actions (simulator)', () => {
       expect(notSuccessful.status).toBe(400);
       expect(notSuccessful.body.error.message).toContain('did not succeed');
 
-      const unknown = await api
-        .post('/services/checkout/environments/staging/rollbacks')
-        .send({ toRunId: 987654321 });
+      const unknown = await api.post('/services/checkout/environments/staging/rollbacks').send({ toRunId: 987654321 });
       expect(unknown.status).toBe(404);
     });
 

@@ -1,13 +1,7 @@
 import { NotFoundError } from '@backstage/errors';
-import type {
-  DeploymentRun,
-  Environment,
-} from '@internal/plugin-deployment-common';
+import type { DeploymentRun, Environment } from '@internal/plugin-deployment-common';
 import type { DeploymentRow, DeploymentStore } from '../database/DeploymentStore';
-import type {
-  DeploymentProvider,
-  DeploymentTarget,
-} from '../provider/DeploymentProvider';
+import type { DeploymentProvider, DeploymentTarget } from '../provider/DeploymentProvider';
 import type { AccessResolver } from './access';
 
 /** What the deployment operations work with; one instance per plugin. */
@@ -27,9 +21,7 @@ export async function requireEnvironment(
 ): Promise<Environment> {
   const environment = await store.getEnvironment(workspaceId, service, name);
   if (!environment) {
-    throw new NotFoundError(
-      `No environment "${name}" is configured for service "${service}"`,
-    );
+    throw new NotFoundError(`No environment "${name}" is configured for service "${service}"`);
   }
   return environment;
 }
@@ -38,10 +30,7 @@ export async function requireEnvironment(
  * Where a run of this environment lives. `repository` is the row's, which can
  * differ from the environment's when the configuration changed since.
  */
-export function targetOf(
-  environment: Environment,
-  repository: string = environment.repository,
-): DeploymentTarget {
+export function targetOf(environment: Environment, repository: string = environment.repository): DeploymentTarget {
   return {
     repository,
     workflow: environment.workflow,

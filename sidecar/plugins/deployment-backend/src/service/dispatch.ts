@@ -1,9 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import type {
-  DeploymentRunResult,
-  Environment,
-  RollbackResult,
-} from '@internal/plugin-deployment-common';
+import type { DeploymentRunResult, Environment, RollbackResult } from '@internal/plugin-deployment-common';
 import type { WorkspaceContext } from '@internal/plugin-workspace-isolation-node';
 import type { DeploymentRow } from '../database/DeploymentStore';
 import type { ProviderAccess } from '../provider/DeploymentProvider';
@@ -78,10 +74,7 @@ export async function startDeployment(
   // dispatched; then the Orbit user is the better answer to "who deployed".
   // With the user's own token it is their login, which GitHub may only name
   // on the first status read (`refreshDeployment` fills it in).
-  const actor =
-    access.credential.kind === 'user'
-      ? run.actor
-      : (context.userId ?? run.actor);
+  const actor = access.credential.kind === 'user' ? run.actor : (context.userId ?? run.actor);
   const row = await deps.store.insertDeployment(context.workspaceId, {
     service: environment.service,
     environment: environment.name,
@@ -128,18 +121,10 @@ async function refreshUnfinished(
   context: WorkspaceContext,
   environment: Environment,
 ): Promise<void> {
-  const unfinished = await deps.store.unfinishedDeployments(
-    context.workspaceId,
-    environment.service,
-    environment.name,
-  );
+  const unfinished = await deps.store.unfinishedDeployments(context.workspaceId, environment.service, environment.name);
   if (unfinished.length === 0) return;
   const access = await deps.access(context, 'read', environment.githubApiUrl);
-  await Promise.all(
-    unfinished.map(row =>
-      refreshDeployment(deps, context.workspaceId, access, environment, row),
-    ),
-  );
+  await Promise.all(unfinished.map(row => refreshDeployment(deps, context.workspaceId, access, environment, row)));
 }
 
 async function requestedSuccess(
@@ -149,12 +134,7 @@ async function requestedSuccess(
   runId: number,
 ): Promise<DeploymentRow> {
   const where = `${environment.service}/${environment.name}`;
-  const row = await deps.store.findDeployment(
-    workspaceId,
-    environment.service,
-    environment.name,
-    runId,
-  );
+  const row = await deps.store.findDeployment(workspaceId, environment.service, environment.name, runId);
   if (!row) {
     throw new NotFoundError(`Run ${runId} is not a deployment of ${where}`);
   }
@@ -183,14 +163,10 @@ async function previousSuccess(
   );
   const [current, ...earlier] = successes;
   if (!current) {
-    throw new ConflictError(
-      `Nothing to roll back to: ${where} has no successful deployment yet`,
-    );
+    throw new ConflictError(`Nothing to roll back to: ${where} has no successful deployment yet`);
   }
   // Re-deploying the version that is already live would change nothing.
-  const target = earlier.find(
-    row => row.version !== null && row.version !== current.version,
-  );
+  const target = earlier.find(row => row.version !== null && row.version !== current.version);
   if (!target) {
     throw new ConflictError(
       `Nothing to roll back to: no successful deployment of another version precedes the current one (${current.version ?? 'unknown version'}) of ${where}`,

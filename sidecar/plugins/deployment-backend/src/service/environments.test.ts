@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGitHubSimulator,
-  DEMO_TOKENS,
-  type GitHubSimulator,
-} from '@orbit-idp/github-simulator';
-import {
-  type CallerOptions,
-  type DeploymentTestBackend,
-  startDeploymentBackend,
-} from '../testUtils/deploymentBackend';
+import { createGitHubSimulator, DEMO_TOKENS, type GitHubSimulator } from '@orbit-idp/github-simulator';
+import { type CallerOptions, type DeploymentTestBackend, startDeploymentBackend } from '../testUtils/deploymentBackend';
 
 describe('deployment environments', () => {
   let sim: GitHubSimulator;
@@ -108,10 +100,7 @@ describe('deployment environments', () => {
 
       const listed = await api.get('/services/checkout/environments');
       expect(listed.status).toBe(200);
-      expect(listed.body.environments.map((e: { name: string }) => e.name)).toEqual([
-        'production',
-        'staging',
-      ]);
+      expect(listed.body.environments.map((e: { name: string }) => e.name)).toEqual(['production', 'staging']);
 
       await api
         .put('/services/payments/environments/staging')
@@ -144,16 +133,14 @@ describe('deployment environments', () => {
 
   describe('validation', () => {
     it('names every offending field of a malformed environment', async () => {
-      const res = await workspace('ws-validate')
-        .put('/services/checkout/environments/staging')
-        .send({
-          order: -1,
-          repository: 'not-a-repository',
-          workflow: 'deploy.sh',
-          versionInput: '1version',
-          githubApiUrl: 'ftp://ghe.example',
-          colour: 'blue',
-        });
+      const res = await workspace('ws-validate').put('/services/checkout/environments/staging').send({
+        order: -1,
+        repository: 'not-a-repository',
+        workflow: 'deploy.sh',
+        versionInput: '1version',
+        githubApiUrl: 'ftp://ghe.example',
+        colour: 'blue',
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.name).toBe('InputError');
       const message: string = res.body.error.message;
@@ -242,7 +229,7 @@ describe('deployment environments', () => {
   });
 
   describe('workspace isolation', () => {
-    it('never shows or changes one workspace\'s environments to another', async () => {
+    it("never shows or changes one workspace's environments to another", async () => {
       const a = workspace('ws-iso-a');
       const b = workspace('ws-iso-b');
       await a.put('/services/checkout/environments/staging').send(staging).expect(200);
@@ -252,9 +239,7 @@ describe('deployment environments', () => {
       expect((await b.delete('/services/checkout/environments/staging')).body).toEqual({ deleted: false });
       expect((await b.get('/services/checkout/pipeline')).status).toBe(404);
 
-      const own = await b
-        .put('/services/checkout/environments/staging')
-        .send({ ...staging, order: 9 });
+      const own = await b.put('/services/checkout/environments/staging').send({ ...staging, order: 9 });
       expect(own.body.created).toBe(true);
 
       const aEnvironments = (await a.get('/services/checkout/environments')).body.environments;
@@ -276,9 +261,7 @@ describe('deployment environments', () => {
     it('lists workflows with whether they accept dispatch and their inputs', async () => {
       const res = await workspace('ws-workflows').get('/workflows?repository=acme/checkout');
       expect(res.status).toBe(200);
-      const byPath = Object.fromEntries(
-        res.body.workflows.map((w: { path: string }) => [w.path, w]),
-      );
+      const byPath = Object.fromEntries(res.body.workflows.map((w: { path: string }) => [w.path, w]));
       expect(byPath['.github/workflows/deploy.yml']).toMatchObject({
         name: 'Deploy',
         state: 'active',

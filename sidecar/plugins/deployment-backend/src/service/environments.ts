@@ -1,15 +1,8 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { Environment } from '@internal/plugin-deployment-common';
-import type {
-  DeploymentProvider,
-  ProviderAccess,
-  WorkflowInfo,
-} from '../provider/DeploymentProvider';
+import type { DeploymentProvider, ProviderAccess, WorkflowInfo } from '../provider/DeploymentProvider';
 
-type CheckedEnvironment = Pick<
-  Environment,
-  'repository' | 'workflow' | 'ref' | 'versionInput' | 'environmentInput'
->;
+type CheckedEnvironment = Pick<Environment, 'repository' | 'workflow' | 'ref' | 'versionInput' | 'environmentInput'>;
 
 /**
  * Checks an environment's configuration against GitHub before it is stored:
@@ -27,9 +20,7 @@ export async function checkEnvironmentAgainstGitHub(
     await provider.getRepository(access, repository);
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new NotFoundError(
-        `repository: ${repository} was not found on GitHub, or the credential cannot see it`,
-      );
+      throw new NotFoundError(`repository: ${repository} was not found on GitHub, or the credential cannot see it`);
     }
     throw error;
   }
@@ -39,9 +30,7 @@ export async function checkEnvironmentAgainstGitHub(
     info = await provider.getWorkflow(access, repository, workflow, ref);
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new NotFoundError(
-        `workflow: ${workflow} was not found in ${repository} on ref ${ref}`,
-      );
+      throw new NotFoundError(`workflow: ${workflow} was not found in ${repository} on ref ${ref}`);
     }
     throw error;
   }
@@ -56,10 +45,7 @@ export async function checkEnvironmentAgainstGitHub(
     if (!info.inputs.includes(environment.versionInput)) {
       missing.push(`versionInput "${environment.versionInput}"`);
     }
-    if (
-      environment.environmentInput !== '-' &&
-      !info.inputs.includes(environment.environmentInput)
-    ) {
+    if (environment.environmentInput !== '-' && !info.inputs.includes(environment.environmentInput)) {
       missing.push(`environmentInput "${environment.environmentInput}"`);
     }
     if (missing.length > 0) {

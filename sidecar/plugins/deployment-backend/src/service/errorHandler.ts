@@ -1,9 +1,6 @@
 import { createPluginErrorHandler } from '@internal/plugin-workspace-isolation-node';
 import type { ErrorRequestHandler } from 'express';
-import {
-  GitHubCredentialMissingError,
-  GitHubRateLimitError,
-} from '../github/errors';
+import { GitHubCredentialMissingError, GitHubRateLimitError } from '../github/errors';
 
 /**
  * A GitHub rate limit is 429 with `Retry-After` (so callers wait instead of

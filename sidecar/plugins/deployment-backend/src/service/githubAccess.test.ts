@@ -1,14 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGitHubSimulator,
-  DEMO_TOKENS,
-  type GitHubSimulator,
-} from '@orbit-idp/github-simulator';
-import {
-  type CallerOptions,
-  type DeploymentTestBackend,
-  startDeploymentBackend,
-} from '../testUtils/deploymentBackend';
+import { createGitHubSimulator, DEMO_TOKENS, type GitHubSimulator } from '@orbit-idp/github-simulator';
+import { type CallerOptions, type DeploymentTestBackend, startDeploymentBackend } from '../testUtils/deploymentBackend';
 
 /** Which GitHub the plugin talks to, with whose credential, and how GitHub's refusals come out. */
 describe('GitHub access of the deployment plugin', () => {
@@ -70,11 +62,9 @@ describe('GitHub access of the deployment plugin', () => {
       });
     });
 
-    it('answers 429 with GitHub\'s retry-after for a secondary rate limit', async () => {
+    it("answers 429 with GitHub's retry-after for a secondary rate limit", async () => {
       sim.control.forceSecondaryRateLimit({ identity: 'orbit-bot', requests: 5, retryAfterSeconds: 42 });
-      const res = await api
-        .post('/services/checkout/environments/staging/deployments')
-        .send({ version: 'v1.2.0' });
+      const res = await api.post('/services/checkout/environments/staging/deployments').send({ version: 'v1.2.0' });
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toBe('42');
     });
@@ -112,7 +102,7 @@ describe('GitHub access of the deployment plugin', () => {
   });
 
   describe('GitHub Enterprise Server (/api/v3)', () => {
-    it('runs the whole flow against the workspace\'s GHES base URL', async () => {
+    it("runs the whole flow against the workspace's GHES base URL", async () => {
       expect(ghes.apiUrl).toBe(`${ghes.url}/api/v3`);
       const api = workspace('ws-ghes', ghes.apiUrl);
       const asReviewer = workspace('ws-ghes', ghes.apiUrl, { githubToken: DEMO_TOKENS.releaseManager });
@@ -177,9 +167,7 @@ describe('GitHub access of the deployment plugin', () => {
     const api = workspace('ws-default-url', undefined);
     await api.put('/services/checkout/environments/staging').send(environment).expect(200);
     const runs = sim.control.runs().length;
-    const res = await api
-      .post('/services/checkout/environments/staging/deployments')
-      .send({ version: 'v1.0.0' });
+    const res = await api.post('/services/checkout/environments/staging/deployments').send({ version: 'v1.0.0' });
     expect(res.status).toBe(200);
     expect(sim.control.runs()).toHaveLength(runs + 1);
   });

@@ -1,14 +1,7 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
-  DeploymentRecord,
-  HistoryResponse,
-} from '@internal/plugin-deployment-common';
+import type { DeploymentRecord, HistoryResponse } from '@internal/plugin-deployment-common';
 import type { WorkspaceContext } from '@internal/plugin-workspace-isolation-node';
-import {
-  type DeploymentCursor,
-  type DeploymentRow,
-  FINAL_STATES,
-} from '../database/DeploymentStore';
+import { type DeploymentCursor, type DeploymentRow, FINAL_STATES } from '../database/DeploymentStore';
 import type { DeploymentDeps } from './deps';
 import { refreshDeployment } from './tracking';
 
@@ -16,14 +9,11 @@ export { DEFAULT_PAGE_SIZE } from '@internal/plugin-deployment-common';
 
 /** Opaque to callers: base64url of the last row's (createdAt, id). */
 export function encodePageToken(cursor: DeploymentCursor): string {
-  return Buffer.from(
-    JSON.stringify([cursor.createdAt.toISOString(), cursor.id]),
-  ).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
 }
 
 export function decodePageToken(token: string): DeploymentCursor {
-  const invalid = () =>
-    new InputError('pageToken is not a token from a previous history page');
+  const invalid = () => new InputError('pageToken is not a token from a previous history page');
   if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
   let parsed: unknown;
   try {
@@ -55,10 +45,7 @@ export async function listHistory(
   options: { environment?: string; pageSize: number; pageToken?: string },
 ): Promise<HistoryResponse> {
   const { workspaceId } = context;
-  const after =
-    options.pageToken === undefined
-      ? undefined
-      : decodePageToken(options.pageToken);
+  const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
   const rows = await deps.store.listDeployments(workspaceId, service, {
     environment: options.environment,
     limit: options.pageSize + 1,
@@ -67,23 +54,14 @@ export async function listHistory(
   if (rows.length === 0 && after === undefined) {
     const environments = await deps.store.listEnvironments(workspaceId, service);
     if (environments.length === 0) {
-      throw new NotFoundError(
-        `No environments are configured for service "${service}"`,
-      );
+      throw new NotFoundError(`No environments are configured for service "${service}"`);
     }
   }
-  const page = await refreshUnfinished(
-    deps,
-    context,
-    service,
-    rows.slice(0, options.pageSize),
-  );
+  const page = await refreshUnfinished(deps, context, service, rows.slice(0, options.pageSize));
   const last = page[page.length - 1];
   return {
     deployments: page.map(toRecord),
-    ...(rows.length > options.pageSize && last
-      ? { nextPageToken: encodePageToken(last) }
-      : {}),
+    ...(rows.length > options.pageSize && last ? { nextPageToken: encodePageToken(last) } : {}),
   };
 }
 
@@ -95,23 +73,18 @@ async function refreshUnfinished(
 ): Promise<DeploymentRow[]> {
   if (rows.every(row => FINAL_STATES.has(row.state))) return rows;
   const environments = new Map(
-    (await deps.store.listEnvironments(context.workspaceId, service)).map(
-      environment => [environment.name, environment],
-    ),
+    (await deps.store.listEnvironments(context.workspaceId, service)).map(environment => [
+      environment.name,
+      environment,
+    ]),
   );
   return Promise.all(
     rows.map(async row => {
       const environment = environments.get(row.environment);
       // A deleted environment's runs stay as they were last seen.
       if (FINAL_STATES.has(row.state) || !environment) return row;
-      const access = await deps.access(
-        context,
-        'read',
-        environment.githubApiUrl,
-      );
-      return (
-        await refreshDeployment(deps, context.workspaceId, access, environment, row)
-      ).row;
+      const access = await deps.access(context, 'read', environment.githubApiUrl);
+      return (await refreshDeployment(deps, context.workspaceId, access, environment, row)).row;
     }),
   );
 }

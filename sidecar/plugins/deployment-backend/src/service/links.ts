@@ -12,10 +12,6 @@ export function githubWebBaseUrl(apiBaseUrl: string): string {
 }
 
 /** The page listing a workflow's runs: where an environment's deployments live on GitHub. */
-export function workflowRunsUrl(
-  apiBaseUrl: string,
-  repository: string,
-  workflow: string,
-): string {
+export function workflowRunsUrl(apiBaseUrl: string, repository: string, workflow: string): string {
   return `${githubWebBaseUrl(apiBaseUrl)}/${repository}/actions/workflows/${encodeURIComponent(workflow)}`;
 }

@@ -24,20 +24,11 @@ export async function buildPipeline(
   context: WorkspaceContext,
   service: string,
 ): Promise<Pipeline> {
-  const environments = await deps.store.listEnvironments(
-    context.workspaceId,
-    service,
-  );
+  const environments = await deps.store.listEnvironments(context.workspaceId, service);
   if (environments.length === 0) {
-    throw new NotFoundError(
-      `No environments are configured for service "${service}"`,
-    );
+    throw new NotFoundError(`No environments are configured for service "${service}"`);
   }
-  const statuses = await Promise.all(
-    environments.map(environment =>
-      environmentStatus(deps, context, environment),
-    ),
-  );
+  const statuses = await Promise.all(environments.map(environment => environmentStatus(deps, context, environment)));
   return { service, environments: statuses, observedAt: deps.now().toISOString() };
 }
 
@@ -52,18 +43,10 @@ async function environmentStatus(
   const base = {
     environment: environment.name,
     order: environment.order,
-    htmlUrl: workflowRunsUrl(
-      access.baseUrl,
-      environment.repository,
-      environment.workflow,
-    ),
+    htmlUrl: workflowRunsUrl(access.baseUrl, environment.repository, environment.workflow),
   };
 
-  const latest = await deps.store.latestDeployment(
-    workspaceId,
-    environment.service,
-    environment.name,
-  );
+  const latest = await deps.store.latestDeployment(workspaceId, environment.service, environment.name);
   if (!latest) {
     return {
       ...base,
@@ -76,32 +59,16 @@ async function environmentStatus(
     };
   }
 
-  const { row, status } = await refreshDeployment(
-    deps,
-    workspaceId,
-    access,
-    environment,
-    latest,
-  );
-  const [current] = await deps.store.successfulDeployments(
-    workspaceId,
-    environment.service,
-    environment.name,
-    1,
-  );
+  const { row, status } = await refreshDeployment(deps, workspaceId, access, environment, latest);
+  const [current] = await deps.store.successfulDeployments(workspaceId, environment.service, environment.name, 1);
   return {
     ...base,
     state: row.state,
     currentVersion: current?.version ?? null,
     currentSha: current?.sha ?? null,
-    deployedAt: current
-      ? (current.completedAt ?? current.createdAt).toISOString()
-      : null,
+    deployedAt: current ? (current.completedAt ?? current.createdAt).toISOString() : null,
     activeRun: activeRun(row, status),
-    pendingApprovals:
-      status && row.state === 'waiting_approval'
-        ? pendingApprovals(status, environment)
-        : [],
+    pendingApprovals: status && row.state === 'waiting_approval' ? pendingApprovals(status, environment) : [],
   };
 }
 
@@ -142,10 +109,7 @@ function activeRun(row: DeploymentRow, status: RunStatus | null): ActiveRun {
 }
 
 /** The run's gates; only this environment's GitHub environment when one is configured. */
-function pendingApprovals(
-  status: RunStatus,
-  environment: Environment,
-): PendingApproval[] {
+function pendingApprovals(status: RunStatus, environment: Environment): PendingApproval[] {
   const wanted = environment.githubEnvironment?.toLowerCase();
   return status.approvals
     .filter(gate => !wanted || gate.environmentName.toLowerCase() === wanted)

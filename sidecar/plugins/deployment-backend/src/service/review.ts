@@ -1,9 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
-import type {
-  Environment,
-  ReviewInput,
-  ReviewResult,
-} from '@internal/plugin-deployment-common';
+import type { Environment, ReviewInput, ReviewResult } from '@internal/plugin-deployment-common';
 import type { WorkspaceContext } from '@internal/plugin-workspace-isolation-node';
 import { type DeploymentDeps, targetOf, toDeploymentRun } from './deps';
 import { refreshDeployment } from './tracking';
@@ -20,16 +16,9 @@ export async function reviewDeployment(
   review: ReviewInput,
 ): Promise<ReviewResult> {
   const access = await deps.access(context, 'review', environment.githubApiUrl);
-  const row = await deps.store.findDeployment(
-    context.workspaceId,
-    environment.service,
-    environment.name,
-    review.runId,
-  );
+  const row = await deps.store.findDeployment(context.workspaceId, environment.service, environment.name, review.runId);
   if (!row) {
-    throw new NotFoundError(
-      `Run ${review.runId} is not a deployment of ${environment.service}/${environment.name}`,
-    );
+    throw new NotFoundError(`Run ${review.runId} is not a deployment of ${environment.service}/${environment.name}`);
   }
   const { environments } = await deps.provider.reviewDeployment(
     access,
@@ -38,12 +27,6 @@ export async function reviewDeployment(
     review.decision,
     review.comment ?? '',
   );
-  const refreshed = await refreshDeployment(
-    deps,
-    context.workspaceId,
-    access,
-    environment,
-    row,
-  );
+  const refreshed = await refreshDeployment(deps, context.workspaceId, access, environment, row);
   return { run: toDeploymentRun(refreshed.row), githubEnvironments: environments };
 }

@@ -57,9 +57,7 @@ const VERSION_COMMITS = 50;
  * become Backstage's JSON error responses (InputError 400, NotFoundError 404,
  * ConflictError 409, …); `gitHubErrorHandler` adds 429 and 412.
  */
-export async function createRouter(
-  options: RouterOptions,
-): Promise<express.Router> {
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { workspaceContext, store, provider } = options;
   const deps: DeploymentDeps = {
     store,

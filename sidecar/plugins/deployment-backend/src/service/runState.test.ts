@@ -35,7 +35,12 @@ describe('deploymentStateOf', () => {
     });
     expect(
       deploymentStateOf(
-        status({ state: 'success', status: 'completed', conclusion: 'success', completedAt: '2026-03-01T11:30:00.000Z' }),
+        status({
+          state: 'success',
+          status: 'completed',
+          conclusion: 'success',
+          completedAt: '2026-03-01T11:30:00.000Z',
+        }),
         now,
       ),
     ).toEqual({ state: 'success', completedAt: new Date('2026-03-01T11:30:00.000Z') });

@@ -10,15 +10,9 @@ const FINAL: ReadonlySet<DeploymentState> = new Set(['success', 'failed', 'cance
  * done (later jobs of the same run may deploy elsewhere); otherwise the run's
  * own state does.
  */
-export function deploymentStateOf(
-  status: RunStatus,
-  now: Date,
-): { state: DeploymentState; completedAt: Date | null } {
+export function deploymentStateOf(status: RunStatus, now: Date): { state: DeploymentState; completedAt: Date | null } {
   const { run, job } = status;
-  const state =
-    job && job.status === 'completed'
-      ? runStateOf(job.status, job.conclusion)
-      : run.state;
+  const state = job && job.status === 'completed' ? runStateOf(job.status, job.conclusion) : run.state;
   if (!FINAL.has(state)) return { state, completedAt: null };
   // A job that finished before its run has no completion time of its own here.
   return { state, completedAt: run.completedAt ? new Date(run.completedAt) : now };

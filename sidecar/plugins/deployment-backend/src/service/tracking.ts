@@ -23,12 +23,9 @@ export async function refreshDeployment(
 ): Promise<{ row: DeploymentRow; status: RunStatus | null }> {
   let status: RunStatus;
   try {
-    status = await deps.provider.getDeploymentStatus(
-      access,
-      targetOf(environment, row.repository),
-      row.runId,
-      { expectWaiting: row.state === 'waiting_approval' },
-    );
+    status = await deps.provider.getDeploymentStatus(access, targetOf(environment, row.repository), row.runId, {
+      expectWaiting: row.state === 'waiting_approval',
+    });
   } catch (error) {
     if (error instanceof NotFoundError) return { row, status: null };
     throw error;
@@ -37,14 +34,11 @@ export async function refreshDeployment(
   // A dispatch with the user's own token may not name its actor yet.
   const actor = row.actor === null ? (status.run.actor ?? undefined) : undefined;
   const changed =
-    next.state !== row.state ||
-    (row.completedAt === null) !== (next.completedAt === null) ||
-    actor !== undefined;
+    next.state !== row.state || (row.completedAt === null) !== (next.completedAt === null) || actor !== undefined;
   if (!changed) return { row, status };
 
   // Keep the first completion time seen; `next.completedAt` may be "now".
-  const completedAt =
-    next.completedAt === null ? null : (row.completedAt ?? next.completedAt);
+  const completedAt = next.completedAt === null ? null : (row.completedAt ?? next.completedAt);
   await deps.store.updateDeployment(workspaceId, row.id, {
     state: next.state,
     completedAt,

@@ -40,12 +40,10 @@ const requiredString = (message: string) =>
 /** Bodies must be JSON objects; unknown fields are refused, not ignored. */
 const body = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.strictObject(shape, {
-    error: issue =>
-      issue.code === 'invalid_type' ? 'the body must be a JSON object' : undefined,
+    error: issue => (issue.code === 'invalid_type' ? 'the body must be a JSON object' : undefined),
   });
 
-const name = (what: string) =>
-  z.string().regex(NAME_PATTERN, `${what} must match ${NAME_PATTERN.source}`);
+const name = (what: string) => z.string().regex(NAME_PATTERN, `${what} must match ${NAME_PATTERN.source}`);
 
 const repository = requiredString(REPOSITORY_RULE).regex(REPOSITORY_PATTERN, REPOSITORY_RULE);
 
@@ -69,10 +67,7 @@ const httpUrl = z
 
 /** An optional string field where "" means "not given". */
 function optional<T extends z.ZodType<string>>(schema: T) {
-  return z.preprocess(
-    value => (value === '' || value === null ? undefined : value),
-    schema.optional(),
-  );
+  return z.preprocess(value => (value === '' || value === null ? undefined : value), schema.optional());
 }
 
 export const environmentInputSchema = body({
@@ -90,12 +85,7 @@ export const environmentInputSchema = body({
   ref: optional(z.string().regex(REF_PATTERN, REF_RULE)),
   versionInput: optional(z.string().regex(INPUT_NAME_PATTERN, INPUT_NAME_RULE)),
   environmentInput: optional(
-    z
-      .string()
-      .regex(
-        /^(?:-|[A-Za-z_][A-Za-z0-9_-]{0,99})$/,
-        `${INPUT_NAME_RULE} or "-" for none`,
-      ),
+    z.string().regex(/^(?:-|[A-Za-z_][A-Za-z0-9_-]{0,99})$/, `${INPUT_NAME_RULE} or "-" for none`),
   ),
   githubApiUrl: optional(httpUrl),
 });
@@ -117,11 +107,10 @@ export const reviewInputSchema = body({
 });
 
 export const rollbackInputSchema = body({
-  toRunId: z
-    .preprocess(
-      value => (value === 0 || value === null ? undefined : value),
-      z.number().int().positive('must be a workflow run id').optional(),
-    ),
+  toRunId: z.preprocess(
+    value => (value === 0 || value === null ? undefined : value),
+    z.number().int().positive('must be a workflow run id').optional(),
+  ),
 });
 
 export const versionsQuerySchema = z.object({
@@ -152,11 +141,7 @@ export const pullRequestsQuerySchema = z.object({
 });
 
 /** Parses `value` or throws an `InputError` naming every offending field. */
-export function parseInput<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  what: string,
-): z.output<T> {
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues.map(issue => {

@@ -17,10 +17,7 @@ export async function findVersions(
   service: string,
   options: { query?: string; sha?: string; environment?: string; limit: number },
 ): Promise<Version[]> {
-  const environments = await deps.store.listEnvironments(
-    context.workspaceId,
-    service,
-  );
+  const environments = await deps.store.listEnvironments(context.workspaceId, service);
   const environment = options.environment
     ? environments.find(candidate => candidate.name === options.environment)
     : environments[0];
@@ -35,27 +32,16 @@ export async function findVersions(
 
   if (options.sha) {
     try {
-      return [
-        toVersion(
-          await deps.provider.getCommit(access, environment.repository, options.sha),
-        ),
-      ];
+      return [toVersion(await deps.provider.getCommit(access, environment.repository, options.sha))];
     } catch (error) {
       if (error instanceof NotFoundError) {
-        throw new NotFoundError(
-          `sha: ${environment.repository} has no commit ${options.sha}`,
-        );
+        throw new NotFoundError(`sha: ${environment.repository} has no commit ${options.sha}`);
       }
       throw error;
     }
   }
 
-  const versions = await deps.provider.listVersions(
-    access,
-    environment.repository,
-    environment.ref,
-    options.limit,
-  );
+  const versions = await deps.provider.listVersions(access, environment.repository, environment.ref, options.limit);
   const needle = options.query?.toLowerCase();
   return versions
     .filter(

@@ -10,9 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import workspaceIsolationPlugin, {
-  workspaceContextServiceFactory,
-} from '@internal/plugin-workspace-isolation-backend';
+import workspaceIsolationPlugin, { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import {
   LogCollector,
   orbitTestServices,
@@ -75,9 +73,7 @@ export async function startDeploymentBackend(
     'X-Orbit-Workspace-Id': caller.workspaceId,
     ...(caller.userId ? { 'X-Orbit-User-Id': caller.userId } : {}),
     ...(caller.githubToken ? { 'X-Orbit-GitHub-Token': caller.githubToken } : {}),
-    ...(caller.settings
-      ? { 'X-Orbit-Plugin-Config': pluginConfigHeader(caller.settings) }
-      : {}),
+    ...(caller.settings ? { 'X-Orbit-Plugin-Config': pluginConfigHeader(caller.settings) } : {}),
   });
 
   return {

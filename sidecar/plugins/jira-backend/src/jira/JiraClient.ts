@@ -61,7 +61,9 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
           throw refusal;
         }
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        logger.warn(`Jira search at ${where} failed: ${timedOut ? `no answer within ${timeoutMs} ms` : 'network error'}`);
+        logger.warn(
+          `Jira search at ${where} failed: ${timedOut ? `no answer within ${timeoutMs} ms` : 'network error'}`,
+        );
         throw new ServiceUnavailableError(
           timedOut ? `Jira at ${where} did not answer within ${timeoutMs} ms` : `Jira at ${where} could not be reached`,
         );
@@ -88,8 +90,10 @@ function errorFor(response: Response, body: string, context: { where: string; pr
   switch (response.status) {
     case 400:
       // An unknown project, or one the account cannot browse, is a 400 in Jira.
-      if (messages.some((m) => /does not exist for the field 'project'/.test(m))) {
-        return new NotFoundError(`Jira project ${projectKey} does not exist or the workspace's Jira account cannot see it`);
+      if (messages.some(m => /does not exist for the field 'project'/.test(m))) {
+        return new NotFoundError(
+          `Jira project ${projectKey} does not exist or the workspace's Jira account cannot see it`,
+        );
       }
       return new InputError(`Jira rejected the search: ${messages.join(' ') || 'bad request'}`);
     case 401:
@@ -97,7 +101,9 @@ function errorFor(response: Response, body: string, context: { where: string; pr
     case 403:
       return new NotAllowedError(`The workspace's Jira account may not search issues at ${where}`);
     case 404:
-      return new NotFoundError(`Jira at ${where} has no issue search at ${SEARCH_PATH}; check the workspace's Jira base_url`);
+      return new NotFoundError(
+        `Jira at ${where} has no issue search at ${SEARCH_PATH}; check the workspace's Jira base_url`,
+      );
     case 429:
       return new JiraRateLimitError(
         `Jira at ${where} is rate-limiting the workspace's account`,
@@ -112,8 +118,13 @@ function errorFor(response: Response, body: string, context: { where: string; pr
 function errorMessages(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { errorMessages?: unknown; errors?: unknown };
-    const list = Array.isArray(parsed.errorMessages) ? parsed.errorMessages.filter((m): m is string => typeof m === 'string') : [];
-    const fields = parsed.errors && typeof parsed.errors === 'object' ? Object.values(parsed.errors).filter((m): m is string => typeof m === 'string') : [];
+    const list = Array.isArray(parsed.errorMessages)
+      ? parsed.errorMessages.filter((m): m is string => typeof m === 'string')
+      : [];
+    const fields =
+      parsed.errors && typeof parsed.errors === 'object'
+        ? Object.values(parsed.errors).filter((m): m is string => typeof m === 'string')
+        : [];
     return [...list, ...fields];
   } catch {
     return [];

@@ -1,6 +1,6 @@
 /** A JQL string literal: double quotes, with `"` and `\` escaped. */
 export function jqlString(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${value.replace(/[\\"]/g, c => `\\${c}`)}"`;
 }
 
 /** The issues of a project, optionally in one status, newest first. */

@@ -11,7 +11,8 @@ export function toRfc3339(created: string): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The body of Jira's enhanced search → issues, or undefined when it is not that shape. */
 export function parseSearchResponse(body: string): JiraIssueSummary[] | undefined {
@@ -26,8 +27,19 @@ export function parseSearchResponse(body: string): JiraIssueSummary[] | undefine
   for (const issue of parsed.issues) {
     if (!isObject(issue) || typeof issue.key !== 'string' || !isObject(issue.fields)) return undefined;
     const { summary, status, assignee, created } = issue.fields;
-    if (typeof summary !== 'string' || !isObject(status) || typeof status.name !== 'string' || typeof created !== 'string') return undefined;
-    if (assignee !== null && assignee !== undefined && !(isObject(assignee) && typeof assignee.displayName === 'string')) return undefined;
+    if (
+      typeof summary !== 'string' ||
+      !isObject(status) ||
+      typeof status.name !== 'string' ||
+      typeof created !== 'string'
+    )
+      return undefined;
+    if (
+      assignee !== null &&
+      assignee !== undefined &&
+      !(isObject(assignee) && typeof assignee.displayName === 'string')
+    )
+      return undefined;
     const createdAt = toRfc3339(created);
     if (!createdAt) return undefined;
     issues.push({

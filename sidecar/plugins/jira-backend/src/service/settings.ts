@@ -20,11 +20,7 @@ export function jiraSiteFromSettings(settings: PluginSettings | undefined): Jira
   const baseUrl = settings?.config.base_url?.trim() ?? '';
   const email = settings?.config.email?.trim() ?? '';
   const apiToken = settings?.secrets.api_token ?? '';
-  const missing = [
-    ...(baseUrl ? [] : ['base_url']),
-    ...(email ? [] : ['email']),
-    ...(apiToken ? [] : ['api_token']),
-  ];
+  const missing = [...(baseUrl ? [] : ['base_url']), ...(email ? [] : ['email']), ...(apiToken ? [] : ['api_token'])];
   if (missing.length > 0) {
     throw new JiraNotConfiguredError(`${NOT_CONFIGURED} (missing: ${missing.join(', ')})`);
   }

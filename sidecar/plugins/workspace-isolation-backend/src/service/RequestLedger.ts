@@ -1,7 +1,4 @@
-import {
-  createServiceFactory,
-  createServiceRef,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory, createServiceRef } from '@backstage/backend-plugin-api';
 
 /** Counts of plugin requests received since the sidecar started. */
 export interface RequestCounts {
@@ -31,10 +28,7 @@ class InMemoryRequestLedger implements RequestLedgerService {
 
   record(path: string): void {
     this.#total += 1;
-    const key =
-      this.#byPath.has(path) || this.#byPath.size < MAX_DISTINCT_PATHS
-        ? path
-        : OTHER_PATHS;
+    const key = this.#byPath.has(path) || this.#byPath.size < MAX_DISTINCT_PATHS ? path : OTHER_PATHS;
     this.#byPath.set(key, (this.#byPath.get(key) ?? 0) + 1);
   }
 

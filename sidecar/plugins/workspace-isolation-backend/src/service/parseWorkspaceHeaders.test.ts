@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@backstage/errors';
-import {
-  createWorkspaceContext,
-  parseWorkspaceHeaders,
-} from './parseWorkspaceHeaders';
+import { createWorkspaceContext, parseWorkspaceHeaders } from './parseWorkspaceHeaders';
 
 describe('parseWorkspaceHeaders', () => {
   it('returns the workspace, user and GitHub token', () => {
@@ -58,9 +55,7 @@ describe('parseWorkspaceHeaders', () => {
   });
 
   it('rejects a header sent as several values', () => {
-    expect(() =>
-      parseWorkspaceHeaders({ 'x-orbit-workspace-id': ['ws1', 'ws2'] as any }),
-    ).toThrow(/only once/);
+    expect(() => parseWorkspaceHeaders({ 'x-orbit-workspace-id': ['ws1', 'ws2'] as any })).toThrow(/only once/);
   });
 
   it('rejects a malformed user id', () => {
@@ -84,8 +79,7 @@ describe('parseWorkspaceHeaders', () => {
 });
 
 describe('plugin settings (X-Orbit-Plugin-Config)', () => {
-  const encode = (value: unknown) =>
-    Buffer.from(JSON.stringify(value)).toString('base64url');
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
   it('decodes config and secrets and hides them from serialisation', () => {
     const context = parseWorkspaceHeaders({

@@ -17,11 +17,7 @@ import {
  */
 const GITHUB_TOKEN_PATTERN = /^[\x21-\x7e]{1,4096}$/;
 
-function readSingle(
-  headers: IncomingHttpHeaders,
-  name: string,
-  displayName: string,
-): string | undefined {
+function readSingle(headers: IncomingHttpHeaders, name: string, displayName: string): string | undefined {
   const value = headers[name];
   if (Array.isArray(value)) {
     throw new InputError(`The ${displayName} header must be sent only once`);
@@ -29,16 +25,10 @@ function readSingle(
   return value;
 }
 
-function readOrbitId(
-  headers: IncomingHttpHeaders,
-  name: string,
-  displayName: string,
-): string | undefined {
+function readOrbitId(headers: IncomingHttpHeaders, name: string, displayName: string): string | undefined {
   const value = readSingle(headers, name, displayName);
   if (value !== undefined && !ORBIT_ID_PATTERN.test(value)) {
-    throw new InputError(
-      `Malformed ${displayName} header, expected a value matching ${ORBIT_ID_PATTERN.source}`,
-    );
+    throw new InputError(`Malformed ${displayName} header, expected a value matching ${ORBIT_ID_PATTERN.source}`);
   }
   return value;
 }
@@ -113,14 +103,8 @@ function parsePluginSettings(raw: string): PluginSettings {
  * malformed, or when an optional header is present but malformed. Error
  * messages never contain the offending values.
  */
-export function parseWorkspaceHeaders(
-  headers: IncomingHttpHeaders,
-): WorkspaceContext {
-  const workspaceId = readOrbitId(
-    headers,
-    WORKSPACE_ID_HEADER,
-    'X-Orbit-Workspace-Id',
-  );
+export function parseWorkspaceHeaders(headers: IncomingHttpHeaders): WorkspaceContext {
+  const workspaceId = readOrbitId(headers, WORKSPACE_ID_HEADER, 'X-Orbit-Workspace-Id');
   if (workspaceId === undefined) {
     throw new InputError(
       'Missing X-Orbit-Workspace-Id header: every plugin request must name the Orbit workspace it acts in',
@@ -129,22 +113,13 @@ export function parseWorkspaceHeaders(
 
   const userId = readOrbitId(headers, USER_ID_HEADER, 'X-Orbit-User-Id');
 
-  const githubToken = readSingle(
-    headers,
-    GITHUB_TOKEN_HEADER,
-    'X-Orbit-GitHub-Token',
-  );
+  const githubToken = readSingle(headers, GITHUB_TOKEN_HEADER, 'X-Orbit-GitHub-Token');
   if (githubToken !== undefined && !GITHUB_TOKEN_PATTERN.test(githubToken)) {
     throw new InputError('Malformed X-Orbit-GitHub-Token header');
   }
 
-  const rawSettings = readSingle(
-    headers,
-    PLUGIN_SETTINGS_HEADER,
-    'X-Orbit-Plugin-Config',
-  );
-  const pluginSettings =
-    rawSettings === undefined ? undefined : parsePluginSettings(rawSettings);
+  const rawSettings = readSingle(headers, PLUGIN_SETTINGS_HEADER, 'X-Orbit-Plugin-Config');
+  const pluginSettings = rawSettings === undefined ? undefined : parsePluginSettings(rawSettings);
 
   return createWorkspaceContext({
     workspaceId,

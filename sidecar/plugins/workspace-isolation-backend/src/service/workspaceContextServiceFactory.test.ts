@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { startTestBackend } from '@backstage/backend-test-utils';
 import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
 import Router from 'express-promise-router';
 import request from 'supertest';
 import workspaceIsolationPlugin from '../index';
-import {
-  type CapturedLog,
-  LogCollector,
-  orbitTestServices,
-  randomServiceToken,
-} from '../testUtils';
+import { type CapturedLog, LogCollector, orbitTestServices, randomServiceToken } from '../testUtils';
 import { workspaceContextServiceFactory } from './workspaceContextServiceFactory';
 
 /** A minimal workspace-scoped plugin that reports what the isolation layer gave it. */
@@ -96,9 +88,7 @@ describe('workspace isolation middleware', () => {
 
   it('rejects requests without the service token (401) before isolation', async () => {
     const before = await counts();
-    const res = await request(server)
-      .get('/api/probe/context')
-      .set('X-Orbit-Workspace-Id', 'ws1');
+    const res = await request(server).get('/api/probe/context').set('X-Orbit-Workspace-Id', 'ws1');
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ name: 'AuthenticationError' });
     // Backstage's credentials barrier answers before the isolation layer.
@@ -128,10 +118,7 @@ describe('workspace isolation middleware', () => {
   it.each(['', 'ws 1', 'ws/1', '-ws', 'ws1,ws2', 'a'.repeat(129)])(
     'rejects the malformed workspace id %j with 400 JSON',
     async workspaceId => {
-      const res = await request(server)
-        .get('/api/probe/context')
-        .set(auth)
-        .set('X-Orbit-Workspace-Id', workspaceId);
+      const res = await request(server).get('/api/probe/context').set(auth).set('X-Orbit-Workspace-Id', workspaceId);
       expect(res.status).toBe(400);
       expect(res.body.error.name).toBe('InputError');
     },
@@ -170,10 +157,7 @@ describe('workspace isolation middleware', () => {
   });
 
   it('reports userId null and no GitHub token when absent', async () => {
-    const res = await request(server)
-      .get('/api/probe/context')
-      .set(auth)
-      .set('X-Orbit-Workspace-Id', 'ws-42');
+    const res = await request(server).get('/api/probe/context').set(auth).set('X-Orbit-Workspace-Id', 'ws-42');
     expect(res.status).toBe(200);
     expect(res.body.serialised).toEqual({ workspaceId: 'ws-42', userId: null });
     expect(res.body.hasGitHubToken).toBe(false);
@@ -188,18 +172,11 @@ describe('workspace isolation middleware', () => {
   it('counts every request that reaches an isolated plugin, accepted or not', async () => {
     const before = await counts();
     await request(server).get('/api/probe/context').set(auth).expect(400);
-    await request(server)
-      .get('/api/probe/context?x=1')
-      .set(auth)
-      .set('X-Orbit-Workspace-Id', 'ws1')
-      .expect(200);
+    await request(server).get('/api/probe/context?x=1').set(auth).set('X-Orbit-Workspace-Id', 'ws1').expect(200);
     await request(server).get('/api/plain/ping').set(auth).expect(200);
     const after = await counts();
     expect(after.total - before.total).toBe(2);
-    expect(
-      (after.byPath['/api/probe/context'] ?? 0) -
-        (before.byPath['/api/probe/context'] ?? 0),
-    ).toBe(2);
+    expect((after.byPath['/api/probe/context'] ?? 0) - (before.byPath['/api/probe/context'] ?? 0)).toBe(2);
     expect(after.byPath['/api/plain/ping']).toBeUndefined();
   });
 
@@ -229,9 +206,7 @@ describe('workspace isolation middleware', () => {
     // are already there; the counter request below is only one more round trip.
     await counts();
 
-    const lines = logs.entries
-      .slice(first)
-      .filter(e => e.meta.type === 'pluginRequest');
+    const lines = logs.entries.slice(first).filter(e => e.meta.type === 'pluginRequest');
     expect(lines).toHaveLength(2);
     const [accepted, rejected] = lines as [CapturedLog, CapturedLog];
     expect(accepted.meta).toEqual({
@@ -258,10 +233,7 @@ describe('workspace isolation wiring', () => {
   it('refuses to start a plugin that needs the workspace context if the factory is not installed', async () => {
     await expect(
       startTestBackend({
-        features: [
-          ...orbitTestServices({ token: randomServiceToken(), pluginIds: ['probe'] }),
-          probePlugin,
-        ],
+        features: [...orbitTestServices({ token: randomServiceToken(), pluginIds: ['probe'] }), probePlugin],
       }),
     ).rejects.toThrow(/orbit\.workspaceContext/);
   });

@@ -14,10 +14,7 @@ import {
 } from '@internal/plugin-workspace-isolation-node';
 import type { Request, RequestHandler } from 'express';
 import { parseWorkspaceHeaders } from './parseWorkspaceHeaders';
-import {
-  requestLedgerServiceRef,
-  type RequestLedgerService,
-} from './RequestLedger';
+import { requestLedgerServiceRef, type RequestLedgerService } from './RequestLedger';
 
 type RequestContexts = WeakMap<Request, WorkspaceContext>;
 

@@ -69,9 +69,7 @@ class CapturingLogger implements RootLoggerService {
 
   #push(level: CapturedLog['level'], message: string, meta?: Error | JsonObject) {
     const extra =
-      meta instanceof Error
-        ? { error: { name: meta.name, message: meta.message, stack: meta.stack } }
-        : meta;
+      meta instanceof Error ? { error: { name: meta.name, message: meta.message, stack: meta.stack } } : meta;
     this.#sink.push({ level, message, meta: { ...this.#fields, ...extra } });
   }
 }
