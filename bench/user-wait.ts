@@ -17,6 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
+import { egressAllowing } from "../test/support/egress.js";
 import { startSidecar } from "../test/support/sidecar.js";
 import { BROWSER_MODEL_LINES, browserTrigger, browserView } from "./economy/browser-model.js";
 import type { BrowserTarget } from "./economy/browser-model.js";
@@ -57,7 +58,9 @@ const machine = describeMachine();
 const cleanup = new Cleanup();
 try {
   const simulator = cleanup.add(await startSimulatorProcess({ latencyMs: LATENCY_MS }), "the GitHub simulator", (s) => s.stop());
-  const sidecar = cleanup.add(await startSidecar(), "the sidecar", (s) => s.stop());
+  // The simulator is on loopback: the egress policy allows it explicitly, in the sidecar and the gateways.
+  const egress = egressAllowing(simulator.apiUrl);
+  const sidecar = cleanup.add(await startSidecar(egress), "the sidecar", (s) => s.stop());
   const runtime = cleanup.add(await compiledRuntime(), "the compiled gateway", (r) => r.dispose());
   const startGateway = (pipelineCacheTtl: string) =>
     startGatewayProcess(
@@ -69,6 +72,7 @@ try {
         RATE_LIMIT_MAX: "1000000000",
         PIPELINE_CACHE_TTL: pipelineCacheTtl,
         PIPELINE_WATCH_INTERVAL: "5s",
+        ...egress,
       },
       { runtime },
     );
