@@ -305,6 +305,17 @@ describe("a settings change under steady traffic", () => {
     let changedAt = 0;
     let effectiveAt = 0;
     let running = true;
+    // Waiters on the traffic's own progress (calls made, the new instance seen): no timed waits.
+    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+    const progressed = () => {
+      for (const waiter of [...waiters]) {
+        if (!waiter.done()) continue;
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    };
+    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
+    const callsOf = () => tally[WS_A]!.ok + tally[WS_A]!.failed.length + tally[WS_B]!.ok + tally[WS_B]!.failed.length;
     const traffic = async (workspaceId: string) => {
       while (running) {
         try {
@@ -314,20 +325,21 @@ describe("a settings change under steady traffic", () => {
         } catch (error) {
           tally[workspaceId]!.failed.push((error as Error).message);
         }
+        progressed();
         await pause(25); // pacing of the steady traffic, not synchronisation
       }
     };
     const loops = [traffic(WS_A), traffic(WS_B)];
-    await pause(500); // some traffic before the change
+    await until(() => callsOf() >= 20); // some traffic before the change
 
     changedAt = Date.now();
     await client().updatePluginConfig(
       { workspaceId: WS_A, pluginId: "sonarqube", config: { base_url: globex.url }, secrets: { api_key: globex.token } },
       await asAdmin(WS_A),
     );
-    const deadline = Date.now() + 60_000;
-    while (!effectiveAt && Date.now() < deadline) await pause(50);
-    await pause(500); // traffic after the takeover, while the old process drains
+    await until(() => effectiveAt > 0);
+    const callsAtEffect = callsOf();
+    await until(() => callsOf() >= callsAtEffect + 20); // traffic after the takeover, while the old process drains
     running = false;
     await Promise.all(loops);
 
