@@ -2,11 +2,58 @@ import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api
 import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
 import { InputError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import Router from 'express-promise-router';
+import express from 'express';
+import type { Request, Response } from 'express';
 import { type StockPluginDefinition, stockPluginDefinitions } from './definitions';
+import {
+  MAX_BODY_BYTES,
+  type MatchedRequest,
+  RouteRefusal,
+  checkedBody,
+  hasBody,
+  matchRoute,
+  searchOf,
+} from './routes';
 import { StockSupervisor } from './supervisor';
 
 /** Response headers passed back from a stock plugin (the rest, e.g. its cookies or CORS, are dropped). */
 const PASSED_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified', 'deprecation'];
+
+const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: true });
+
+/** A route refusal as the Backstage error its default handler answers with (404 or 400); anything else as is. */
+function asBackstageError(error: unknown): unknown {
+  if (!(error instanceof RouteRefusal)) return error;
+  return error.status === 404 ? new NotFoundError(error.message) : new InputError(error.message);
+}
+
+/** Reads a JSON body into `req.body` with the front's limit; the parser's own refusals become 400. */
+function readJsonBody(req: Request, res: Response): Promise<unknown> {
+  if (!req.is('application/json')) {
+    return Promise.reject(new RouteRefusal(400, 'the body must be JSON (Content-Type: application/json)'));
+  }
+  return new Promise((resolve, reject) =>
+    parseJson(req, res, error =>
+      error
+        ? reject(new RouteRefusal(400, `the body is not accepted: ${(error as Error).message}`))
+        : resolve(req.body),
+    ),
+  );
+}
+
+/** The body to forward for a matched route: the route's checked version of the caller's JSON, or none. */
+async function forwardedBody(definition: StockPluginDefinition, matched: MatchedRequest, req: Request, res: Response) {
+  try {
+    if (!matched.route.body) {
+      if (hasBody(req.headers))
+        throw new RouteRefusal(400, `the ${definition.pluginId} route ${matched.path} takes no body`);
+      return undefined;
+    }
+    return checkedBody(definition, matched, await readJsonBody(req, res));
+  } catch (error) {
+    throw asBackstageError(error);
+  }
+}
 
 /**
  * The sidecar's front of one stock plugin, under the same id (/api/<pluginId>):
@@ -37,10 +84,13 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             res.json({ status: 'ok', message: health.message });
           });
           router.use(async (req, res) => {
-            if (req.url.includes('?')) throw new InputError(`${definition.pluginId} routes take no query parameters`);
-            const allowed = definition.routes.some(route => route.method === req.method && route.path.test(req.path));
-            if (!allowed)
-              throw new NotFoundError(`no route ${req.method} ${req.path} in the ${definition.pluginId} plugin`);
+            let matched: MatchedRequest;
+            try {
+              matched = matchRoute(definition, req.method, req.path, searchOf(req.originalUrl));
+            } catch (error) {
+              throw asBackstageError(error);
+            }
+            const body = await forwardedBody(definition, matched, req, res);
             const context = await workspaceContext.fromRequest(req);
             if (!context.pluginSettings) {
               throw new InputError(
@@ -55,8 +105,9 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             }
             const upstream = await supervisor.request(chosen.instance, {
               method: req.method,
-              path: `/api/${definition.pluginId}${req.path}`,
+              path: `/api/${definition.pluginId}${matched.path}${matched.search}`,
               headers: { accept: 'application/json' },
+              body: body === undefined ? undefined : JSON.stringify(body),
             });
             res.status(upstream.statusCode ?? 502);
             for (const name of PASSED_HEADERS) {

@@ -133,7 +133,10 @@ export class StockSupervisor {
   }
 
   /** Sends one request to an instance; counts it in flight so a retiring instance drains first. */
-  request(instance: Instance, options: { method: string; path: string; headers?: http.OutgoingHttpHeaders }) {
+  request(
+    instance: Instance,
+    options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: string },
+  ) {
     instance.inFlight += 1;
     return new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(
@@ -143,12 +146,18 @@ export class StockSupervisor {
           port: instance.port,
           method: options.method,
           path: options.path,
-          headers: { ...options.headers, authorization: `Bearer ${instance.token}` },
+          headers: {
+            ...options.headers,
+            ...(options.body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) }),
+            authorization: `Bearer ${instance.token}`,
+          },
         },
         resolve,
       );
       req.on('error', reject);
-      req.end();
+      req.end(options.body);
     }).then(
       response => {
         const done = () => this.finished(instance);

@@ -11,14 +11,37 @@ export interface StockPluginDefinition {
   /** The npm package whose default export is the plugin (loaded in the child only). */
   readonly packageName: string;
   /**
-   * Routes callers may reach, below /api/<pluginId>: method and a pattern of
-   * the path (no query string: the gate drops it). Everything else is 404.
+   * Routes callers may reach, below /api/<pluginId>. Everything else is 404;
+   * a query parameter or a body a route does not declare is 400.
    */
-  readonly routes: ReadonlyArray<{ readonly method: 'GET'; readonly path: RegExp }>;
+  readonly routes: ReadonlyArray<StockRoute>;
   /** The plugin's Backstage config for one workspace (secrets included; it stays in memory). */
   configFor(settings: PluginSettings): Record<string, unknown>;
   /** Annotations of the entity `component:default/<name>` the replacement catalog answers with. */
   annotationsFor(name: string): Record<string, string>;
+}
+
+/**
+ * One route of a stock plugin callers may reach. Nothing a route accepts may
+ * select an instance, a cluster or a target: those come from the workspace's
+ * settings only (the definition's `configFor`).
+ */
+export interface StockRoute {
+  readonly method: 'GET' | 'POST';
+  /** Pattern of the path below /api/<pluginId> (anchored). */
+  readonly path: RegExp;
+  /**
+   * Query parameters the route takes, each with the pattern its one value must
+   * match (anchored). Absent: the route takes none.
+   */
+  readonly query?: Readonly<Record<string, RegExp>>;
+  /**
+   * The route takes a JSON body: given the parsed body and the path, returns
+   * the body the plugin receives (checked, with anything that names an entity
+   * or instance forced from the path), or throws an Error saying what is wrong.
+   * Absent: the route takes no body.
+   */
+  readonly body?: (body: unknown, path: string) => unknown;
 }
 
 /** Backstage entity names: [a-z0-9A-Z] with - _ . between, at most 63 characters. */

@@ -2,7 +2,7 @@ import type { StockPluginDefinition } from './definition';
 import { jenkinsDefinition } from './jenkins';
 import { sonarqubeDefinition } from './sonarqube';
 
-export { ENTITY_NAME, type StockPluginDefinition } from './definition';
+export { ENTITY_NAME, type StockPluginDefinition, type StockRoute } from './definition';
 export { jenkinsDefinition } from './jenkins';
 export { sonarqubeDefinition } from './sonarqube';
 
