@@ -23,7 +23,9 @@ log() { printf '\n[ci:node] %s\n' "$*"; }
 
 # Prints the bin directory of Node.js VERSION, installing it into the cache first if needed.
 node_bin_dir() {
-  local version="$1" prefix="$CACHE_DIR/node-$version"
+  # Two statements: `local a=1 b=$a` expands $a before either is set.
+  local version="$1"
+  local prefix="$CACHE_DIR/node-$version"
   if [[ ! -x "$prefix/node_modules/node/bin/node" ]] || [[ "$("$prefix/node_modules/node/bin/node" -v)" != "v$version" ]]; then
     rm -rf "$prefix" && mkdir -p "$prefix"
     # The `node` package's preinstall script is what fetches the binary: allow exactly that one.
@@ -66,14 +68,25 @@ remember_native_modules_of_machine_node() {
 }
 
 declare -a SUMMARY=()
+declare -a FAILURES=()
 run_suite() {
   local label started elapsed status=0
   label="Node.js $(node -v)"
   log "npm test on $label ($(command -v node))"
   started=$(date +%s)
-  npm test || status=$?
+  local output="$CACHE_DIR/npm-test-$(node -v).log"
+  mkdir -p "$CACHE_DIR"
+  # The whole output goes to the terminal as usual and to a file, so that the summary at the very end
+  # can repeat what failed (CI keeps only the tail of a long log, which is the last Node's run).
+  npm test 2>&1 | tee "$output" || status=$?
   elapsed=$(($(date +%s) - started))
   SUMMARY+=("$label: $([[ $status -eq 0 ]] && echo passed || echo "FAILED ($status)") in ${elapsed}s")
+  if [[ $status -ne 0 ]]; then
+    FAILURES+=("--- $label: what failed ---")
+    # Vitest's failure headings and assertion lines, npm's error lines; colours stripped.
+    mapfile -t -O "${#FAILURES[@]}" FAILURES < <(sed 's/\x1b\[[0-9;]*m//g' "$output" |
+      grep -E '(FAIL |AssertionError|Error:|✗|×|npm error|ERR!|Tests .*failed|exited with)' | head -40)
+  fi
   log "${SUMMARY[-1]}"
   return "$status"
 }
@@ -81,6 +94,7 @@ run_suite() {
 print_summary() {
   log "summary"
   printf '  %s\n' "${SUMMARY[@]}"
+  if [[ ${#FAILURES[@]} -gt 0 ]]; then printf '%s\n' "${FAILURES[@]}"; fi
 }
 
 remember_native_modules_of_machine_node
