@@ -39,10 +39,14 @@ interface Application {
   status: { sync: { status: string; revision: string }; health: { status: string }; history: { revision: string }[] };
 }
 
+// A client deadline longer than the gateway's default (10 s): a workspace's first call waits for its
+// plugin process to start, which can take longer than that on a loaded 2-core machine.
+const COLD_START_DEADLINE_MS = 45_000;
+
 async function call(workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) {
   const response = await client().proxyPluginRequest(
     { workspaceId, pluginId: PLUGIN, endpointPath, ...extra },
-    await asMember(workspaceId),
+    { ...(await asMember(workspaceId)), timeoutMs: COLD_START_DEADLINE_MS },
   );
   const text = new TextDecoder().decode(response.data);
   return {
