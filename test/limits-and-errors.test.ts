@@ -92,11 +92,11 @@ describe("the catalogue", () => {
   it("filters by category and explicit enabled_only", async () => {
     const client = pluginsClient("connect-json", gw.url);
     const ciCd = await client.listPlugins({ workspaceId: "ws-a", category: "ci-cd" }, bearer(token));
-    expect(ciCd.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "sonarqube", "jenkins"]);
+    expect(ciCd.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "sonarqube", "jenkins", "argocd"]);
     const enabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: true }, bearer(token));
     expect(enabled.plugins).toEqual([]);
     const disabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: false }, bearer(token));
-    expect(disabled.plugins).toHaveLength(4);
+    expect(disabled.plugins).toHaveLength(5);
   });
 
   it("returns a plugin's metadata, JSON schema and endpoints", async () => {
