@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
@@ -272,23 +271,11 @@ describe("a settings change under steady traffic", () => {
   }, 120_000);
 });
 
+// The static checks of every catalogue entry (schema, hosting package and version, isolation mapping,
+// endpoints against routes, accessRestrictions) are the sidecar's catalogue coverage check,
+// sidecar/packages/stock-host/src/catalogueCoverage.test.ts; this one asks the running sidecar.
 describe("every catalogue entry", () => {
   const entries = loadCatalogue().entries;
-  const stockPins = (
-    JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as {
-      dependencies: Record<string, string>;
-    }
-  ).dependencies;
-
-  it.each(entries.map((entry) => [entry.id, entry] as const))(
-    "%s has a settings schema naming its required keys and keeping secrets out",
-    (_id, entry) => {
-      const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
-      expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
-      for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
-      for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
-    },
-  );
 
   it.each(entries.map((entry) => [entry.id, entry] as const))(
     "%s is hosted by the sidecar behind the workspace gate",
@@ -297,8 +284,6 @@ describe("every catalogue entry", () => {
       expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
       expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
       expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
-      // Stock plugins run the catalogued package at exactly the catalogued version.
-      if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
     },
   );
 });
