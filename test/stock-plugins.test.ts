@@ -55,6 +55,8 @@ beforeAll(async () => {
     BACKSTAGE_SERVICE_TOKEN: sidecar.token,
     ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     RATE_LIMIT_MAX: "100000",
+    // A workspace's first call waits for its Backstage process to start (3 s alone, over 10 s on a loaded machine).
+    SIDECAR_TIMEOUT: "60s",
   });
   for (const [workspaceId, server] of [
     [WS_A, acme],
