@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
@@ -10,13 +9,12 @@ import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
-import { startJenkinsSimulator } from "./support/jenkins-simulator.js";
-import type { RunningJenkinsSimulator } from "./support/jenkins-simulator.js";
 import { startSonarQubeSimulator } from "./support/sonarqube-simulator.js";
 import type { RunningSonarQubeSimulator } from "./support/sonarqube-simulator.js";
 
-// Stock SonarQube and Jenkins plugins end to end: Connect call → gateway → sidecar → the workspace's
-// own Backstage process running the unmodified community plugin → SonarQube / Jenkins simulator.
+// The stock SonarQube plugin end to end: Connect call → gateway → sidecar → the workspace's own
+// Backstage process running the unmodified community plugin → SonarQube simulator. Jenkins:
+// test/stock-jenkins.test.ts.
 
 const WS_A = "ws-stock-a";
 const WS_B = "ws-stock-b";
@@ -24,8 +22,6 @@ const SUMMARY = (project: string) => `/entities/component/default/${project}/sum
 
 let acme: RunningSonarQubeSimulator;
 let globex: RunningSonarQubeSimulator;
-let jenkinsAcme: RunningJenkinsSimulator;
-let jenkinsGlobex: RunningJenkinsSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
@@ -50,13 +46,8 @@ async function summary(workspaceId: string, endpointPath: string, extra: Record<
 const measure = (body: Summary, metric: string) => body.findings?.measures.find((entry) => entry.metric === metric)?.value;
 
 beforeAll(async () => {
-  [acme, globex, jenkinsAcme, jenkinsGlobex] = await Promise.all([
-    startSonarQubeSimulator("acme"),
-    startSonarQubeSimulator("globex"),
-    startJenkinsSimulator("acme"),
-    startJenkinsSimulator("globex"),
-  ]);
-  const egress = egressAllowing(acme.url, globex.url, jenkinsAcme.url, jenkinsGlobex.url);
+  [acme, globex] = await Promise.all([startSonarQubeSimulator("acme"), startSonarQubeSimulator("globex")]);
+  const egress = egressAllowing(acme.url, globex.url);
   sidecar = await startSidecar(egress);
   gw = await startGateway({
     ...egress,
@@ -64,6 +55,8 @@ beforeAll(async () => {
     BACKSTAGE_SERVICE_TOKEN: sidecar.token,
     ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     RATE_LIMIT_MAX: "100000",
+    // A workspace's first call waits for its Backstage process to start (3 s alone, over 10 s on a loaded machine).
+    SIDECAR_TIMEOUT: "60s",
   });
   for (const [workspaceId, server] of [
     [WS_A, acme],
@@ -75,19 +68,11 @@ beforeAll(async () => {
       await asAdmin(workspaceId),
     );
   }
-  for (const [workspaceId, server] of [
-    [WS_A, jenkinsAcme],
-    [WS_B, jenkinsGlobex],
-  ] as const) {
-    const admin = await asAdmin(workspaceId);
-    await client().enablePlugin({ workspaceId, pluginId: "jenkins", config: { base_url: server.url, username: server.user } }, admin);
-    await client().updatePluginConfig({ workspaceId, pluginId: "jenkins", secrets: { api_key: server.apiToken } }, admin);
-  }
 }, 120_000);
 
 afterAll(async () => {
   await gw?.close();
-  await Promise.all([sidecar?.stop(), acme?.stop(), globex?.stop(), jenkinsAcme?.stop(), jenkinsGlobex?.stop()]);
+  await Promise.all([sidecar?.stop(), acme?.stop(), globex?.stop()]);
 });
 
 describe("SonarQube (stock plugin), two workspaces with different settings", () => {
@@ -131,74 +116,6 @@ describe("SonarQube (stock plugin), two workspaces with different settings", () 
     }
     expect((await acme.requests()).length).toBe(before);
   }, 60_000);
-});
-
-describe("Jenkins (stock plugin), two workspaces with different settings", () => {
-  const PROJECTS = (job: string) => `/v1/entity/default/component/${job}/projects`;
-  interface Projects {
-    projects: {
-      name: string;
-      status: string;
-      url: string;
-      lastBuild: { number: number; result: string | null; building: boolean } | null;
-    }[];
-  }
-  const projects = async (workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) => {
-    const response = await client().proxyPluginRequest(
-      { workspaceId, pluginId: "jenkins", endpointPath, ...extra },
-      await asMember(workspaceId),
-    );
-    return JSON.parse(new TextDecoder().decode(response.data)) as Projects;
-  };
-
-  it("answers each workspace from its own Jenkins with its own account", async () => {
-    const a = await projects(WS_A, PROJECTS("checkout"));
-    expect(a.projects.map((project) => [project.name, project.status, project.lastBuild?.number])).toEqual([["checkout", "SUCCESS", 42]]);
-    expect(a.projects[0]?.url.startsWith(jenkinsAcme.url)).toBe(true);
-    const b = await projects(WS_B, PROJECTS("checkout"));
-    expect(b.projects.map((project) => [project.name, project.status, project.lastBuild?.number])).toEqual([["checkout", "UNSTABLE", 3]]);
-    const running = await projects(WS_B, PROJECTS("inventory"));
-    expect(running.projects[0]).toMatchObject({ status: "running", lastBuild: { building: true } });
-    expect((await jenkinsAcme.requests()).every((entry) => entry.user === jenkinsAcme.user && entry.status === 200)).toBe(true);
-    expect((await jenkinsGlobex.requests()).every((entry) => entry.user === jenkinsGlobex.user)).toBe(true);
-  }, 90_000);
-
-  it("workspace B reaches nothing of A's Jenkins: path, query, body, headers, other routes", async () => {
-    await projects(WS_B, PROJECTS("checkout"));
-    const before = (await jenkinsAcme.requests()).length;
-    const aSettings = Buffer.from(
-      JSON.stringify({ config: { base_url: jenkinsAcme.url, username: jenkinsAcme.user }, secrets: { api_key: jenkinsAcme.apiToken } }),
-    ).toString("base64url");
-    const attempts: (() => Promise<unknown>)[] = [
-      () => projects(WS_B, PROJECTS("payments")),
-      () => projects(WS_B, "/v1/entity/ws-stock-a/component/payments/projects"),
-      () => projects(WS_B, "/v1/entity/default/component/default%3Apayments/projects"),
-      () => projects(WS_B, PROJECTS("payments"), { queryParams: { branch: "main" } }),
-      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7"),
-      () => projects(WS_B, "/v1/entity/default/component/payments/job/payments/7/consoleText"),
-      () =>
-        projects(WS_B, "/v1/entity/default/component/payments/job/payments/7", {
-          httpMethod: "POST",
-          body: new TextEncoder().encode("{}"),
-        }),
-      () => projects(WS_B, PROJECTS("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } }),
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "jenkins", endpointPath: PROJECTS("payments") },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
-    ];
-    let leaks = 0;
-    for (const attempt of attempts) {
-      const seen = await attempt().then(JSON.stringify, (error: Error) => error.message);
-      if (seen.includes(jenkinsAcme.url) || seen.includes('"number":7') || seen.includes(jenkinsAcme.apiToken)) leaks++;
-    }
-    expect(leaks).toBe(0);
-    expect((await jenkinsAcme.requests()).length).toBe(before);
-  }, 90_000);
 });
 
 describe("a workspace whose settings the plugin refuses at start-up", () => {
@@ -356,23 +273,11 @@ describe("a settings change under steady traffic", () => {
   }, 120_000);
 });
 
+// The static checks of every catalogue entry (schema, hosting package and version, isolation mapping,
+// endpoints against routes, accessRestrictions) are the sidecar's catalogue coverage check,
+// sidecar/packages/stock-host/src/catalogueCoverage.test.ts; this one asks the running sidecar.
 describe("every catalogue entry", () => {
   const entries = loadCatalogue().entries;
-  const stockPins = (
-    JSON.parse(readFileSync(new URL("../sidecar/packages/stock-host/package.json", import.meta.url), "utf8")) as {
-      dependencies: Record<string, string>;
-    }
-  ).dependencies;
-
-  it.each(entries.map((entry) => [entry.id, entry] as const))(
-    "%s has a settings schema naming its required keys and keeping secrets out",
-    (_id, entry) => {
-      const schema = entry.configSchema as { type?: string; additionalProperties?: boolean; properties?: Record<string, unknown> };
-      expect([schema.type, schema.additionalProperties]).toEqual(["object", false]);
-      for (const key of entry.requiredConfigKeys) expect(Object.keys(schema.properties ?? {})).toContain(key);
-      for (const key of entry.secretKeys) expect(Object.keys(schema.properties ?? {})).not.toContain(key);
-    },
-  );
 
   it.each(entries.map((entry) => [entry.id, entry] as const))(
     "%s is hosted by the sidecar behind the workspace gate",
@@ -381,8 +286,6 @@ describe("every catalogue entry", () => {
       expect((await health({ authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": "ws-coverage" })).status).toBe(200);
       expect((await health({ authorization: `Bearer ${sidecar.token}` })).status).toBe(400); // no workspace: isolation refuses
       expect((await health({ "x-orbit-workspace-id": "ws-coverage" })).status).toBe(401); // no service token
-      // Stock plugins run the catalogued package at exactly the catalogued version.
-      if (!entry.backstagePackage.startsWith("@internal/")) expect(stockPins[entry.backstagePackage]).toBe(entry.version);
     },
   );
 });

@@ -37,6 +37,8 @@ const pluginSchema = z.object({
   requiredConfigKeys: z.array(z.string()),
   secretKeys: z.array(z.string()),
   supportedFeatures: z.array(z.string()),
+  /** Orbit's own plugins: how a workspace is kept to its own data, one line (the README's plugin table). */
+  isolation: z.string().optional(),
   configSchema: z.record(z.string(), z.unknown()),
   /** How long the gateway caches this plugin's GET answers; PLUGIN_CACHE_TTL when absent. */
   cacheTtlSeconds: z.number().int().min(0).optional(),

@@ -2,6 +2,7 @@ import { startSimulatorProcess } from "./simulator-process.js";
 import type { RunningSimulatorProcess } from "./simulator-process.js";
 
 export interface JenkinsRequestLogEntry {
+  method: string;
   path: string;
   user: string | null;
   status: number;

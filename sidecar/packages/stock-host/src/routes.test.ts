@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StockPluginDefinition } from './definitions';
-import { RouteRefusal, checkedBody, hasBody, matchRoute, searchOf } from './routes';
+import { RouteRefusal, checkedBody, hasBody, matchRoute, pluginPathOf, searchOf } from './routes';
 
 const definition: StockPluginDefinition = {
   pluginId: 'example',
@@ -8,6 +8,14 @@ const definition: StockPluginDefinition = {
   routes: [
     { method: 'GET', path: /^\/items$/, query: { state: /^(open|closed)$/, page: /^[0-9]{1,3}$/ } },
     { method: 'GET', path: /^\/plain$/ },
+    {
+      method: 'GET',
+      path: /^\/own\/([a-z]+)$/,
+      pluginPath: (path, settings) => {
+        if (path !== `/own/${settings.config.mine}`) throw new Error('not yours');
+        return `/renamed/${settings.config.mine}`;
+      },
+    },
     {
       method: 'POST',
       path: /^\/entities\/([a-z]+)\/query$/,
@@ -18,6 +26,7 @@ const definition: StockPluginDefinition = {
     },
   ],
   configFor: () => ({}),
+  isolation: 'a test fixture',
   annotationsFor: () => ({}),
 };
 
@@ -86,5 +95,19 @@ describe('request helpers', () => {
     expect(hasBody({ 'content-length': '0' })).toBe(false);
     expect(hasBody({ 'content-length': '2' })).toBe(true);
     expect(hasBody({ 'transfer-encoding': 'chunked' })).toBe(true);
+  });
+});
+
+describe('pluginPathOf', () => {
+  const settings = { config: { mine: 'abc' }, secrets: {} };
+  it("is the route's rewrite with the workspace's settings, or the path as is", () => {
+    expect(pluginPathOf(definition, matchRoute(definition, 'GET', '/own/abc', ''), settings)).toBe('/renamed/abc');
+    expect(pluginPathOf(definition, matchRoute(definition, 'GET', '/plain', ''), settings)).toBe('/plain');
+  });
+  it("is 400 with the route's reason when the route refuses", () => {
+    expect(refusal(() => pluginPathOf(definition, matchRoute(definition, 'GET', '/own/xyz', ''), settings))).toEqual({
+      status: 400,
+      message: 'the example route /own/xyz was refused: not yours',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition, StockRoute } from './definitions';
 
 /** Largest JSON body a stock plugin route takes. */
@@ -82,6 +83,24 @@ export function checkedBody(definition: StockPluginDefinition, matched: MatchedR
     throw new RouteRefusal(
       400,
       `the body of ${definition.pluginId} ${matched.path} was refused: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The path below /api/<pluginId> the plugin receives for a matched request:
+ * the route's `pluginPath` of it with the workspace's settings, or the path as
+ * is; a 400 saying why when the route refuses it.
+ */
+export function pluginPathOf(definition: StockPluginDefinition, matched: MatchedRequest, settings: PluginSettings) {
+  const rewrite = matched.route.pluginPath;
+  if (!rewrite) return matched.path;
+  try {
+    return rewrite(matched.path, settings);
+  } catch (error) {
+    throw new RouteRefusal(
+      400,
+      `the ${definition.pluginId} route ${matched.path} was refused: ${(error as Error).message}`,
     );
   }
 }

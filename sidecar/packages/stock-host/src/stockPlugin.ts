@@ -12,6 +12,7 @@ import {
   checkedBody,
   hasBody,
   matchRoute,
+  pluginPathOf,
   searchOf,
 } from './routes';
 import { StockSupervisor } from './supervisor';
@@ -96,6 +97,12 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
               throw new InputError(
                 `the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`,
               );
+            }
+            // Checked here too (the child's gate rewrites it), so a refused path starts no process.
+            try {
+              pluginPathOf(definition, matched, context.pluginSettings);
+            } catch (error) {
+              throw asBackstageError(error);
             }
             let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
             try {

@@ -1,5 +1,6 @@
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition } from '../definitions';
 
 interface EntityRef {
@@ -17,11 +18,11 @@ function parseRef(ref: string | EntityRef): EntityRef | undefined {
 /**
  * The catalog a stock plugin sees: no Backstage catalog backend exists. An
  * entity `component:default/<name>` exists for any valid name, with the
- * annotations the definition derives from the name (pointing at this
- * process's only instance, the workspace's own); every other lookup finds
- * nothing, and listing or writing is refused.
+ * annotations the definition derives from the name and the workspace's
+ * settings (pointing at this process's only instance, the workspace's own);
+ * every other lookup finds nothing, and listing or writing is refused.
  */
-export function replacementCatalog(definition: StockPluginDefinition) {
+export function replacementCatalog(definition: StockPluginDefinition, settings: PluginSettings) {
   const entityFor = (ref: string | EntityRef) => {
     const parsed = parseRef(ref);
     if (!parsed) return undefined;
@@ -29,7 +30,11 @@ export function replacementCatalog(definition: StockPluginDefinition) {
     return {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
-      metadata: { name: parsed.name, namespace: 'default', annotations: definition.annotationsFor(parsed.name) },
+      metadata: {
+        name: parsed.name,
+        namespace: 'default',
+        annotations: definition.annotationsFor(parsed.name, settings),
+      },
       spec: { type: 'service', lifecycle: 'production', owner: 'orbit' },
     };
   };

@@ -1,7 +1,8 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition } from '../definitions';
-import { MAX_BODY_BYTES, RouteRefusal, checkedBody, hasBody, matchRoute, searchOf } from '../routes';
+import { MAX_BODY_BYTES, RouteRefusal, checkedBody, hasBody, matchRoute, pluginPathOf, searchOf } from '../routes';
 
 const HEALTH = new Set(['/.backstage/health/v1/readiness', '/.backstage/health/v1/liveness']);
 const parseJson = express.json({ limit: MAX_BODY_BYTES, strict: true });
@@ -19,9 +20,11 @@ function refuse(res: Response, status: number, message: string) {
  * where the route takes one, as the route checks it. This repeats the
  * sidecar front's checks so that the plugin is safe even if the front is
  * bypassed. Express has parsed `req.query` before a root middleware runs, and
- * some plugins forward `req.originalUrl`, so all three are rewritten.
+ * some plugins forward `req.originalUrl`, so all three are rewritten, with
+ * the path the route makes of the caller's (`pluginPath`, e.g. a job in a
+ * folder in the plugin's own spelling).
  */
-export function stockGate(definition: StockPluginDefinition) {
+export function stockGate(definition: StockPluginDefinition, settings: PluginSettings) {
   const prefix = `/api/${definition.pluginId}`;
   return (req: Request, res: Response, next: NextFunction) => {
     const url = req.url ?? '';
@@ -33,13 +36,15 @@ export function stockGate(definition: StockPluginDefinition) {
     }
     if (!path.startsWith(`${prefix}/`)) return refuse(res, 404, `no such route of ${definition.pluginId}`);
     let matched: ReturnType<typeof matchRoute>;
+    let pluginPath: string;
     try {
       matched = matchRoute(definition, req.method, path.slice(prefix.length), searchOf(url));
+      pluginPath = pluginPathOf(definition, matched, settings);
     } catch (error) {
       if (error instanceof RouteRefusal) return refuse(res, error.status, error.message);
       throw error;
     }
-    req.url = `${path}${matched.search}`;
+    req.url = `${prefix}${pluginPath}${matched.search}`;
     req.originalUrl = req.url;
     Object.defineProperty(req, 'query', { value: { ...matched.query }, writable: true, configurable: true });
     if (!matched.route.body) {

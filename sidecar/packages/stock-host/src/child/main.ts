@@ -61,12 +61,12 @@ async function main(): Promise<void> {
           const { port } = server.address() as AddressInfo;
           process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
         });
-        app.use(stockGate(definition));
+        app.use(stockGate(definition, spec.settings));
         applyDefaults();
       },
     }),
   );
-  backend.add(replacementCatalog(definition));
+  backend.add(replacementCatalog(definition, spec.settings));
   backend.add(import(definition.packageName));
   await backend.start();
 }

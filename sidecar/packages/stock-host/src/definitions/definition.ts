@@ -11,14 +11,22 @@ export interface StockPluginDefinition {
   /** The npm package whose default export is the plugin (loaded in the child only). */
   readonly packageName: string;
   /**
+   * One line saying how a workspace is kept to its own upstream (shown in the
+   * plugin tables of README.md and sidecar/README.md, `npm run docs:plugins`).
+   */
+  readonly isolation: string;
+  /**
    * Routes callers may reach, below /api/<pluginId>. Everything else is 404;
    * a query parameter or a body a route does not declare is 400.
    */
   readonly routes: ReadonlyArray<StockRoute>;
   /** The plugin's Backstage config for one workspace (secrets included; it stays in memory). */
   configFor(settings: PluginSettings): Record<string, unknown>;
-  /** Annotations of the entity `component:default/<name>` the replacement catalog answers with. */
-  annotationsFor(name: string): Record<string, string>;
+  /**
+   * Annotations of the entity `component:default/<name>` the replacement
+   * catalog answers with, from the name and the workspace's settings.
+   */
+  annotationsFor(name: string, settings: PluginSettings): Record<string, string>;
 }
 
 /**
@@ -42,6 +50,14 @@ export interface StockRoute {
    * Absent: the route takes no body.
    */
   readonly body?: (body: unknown, path: string) => unknown;
+  /**
+   * The path the plugin receives for the caller's (matched) path, given the
+   * workspace's settings: checks what the pattern cannot (e.g. that a job named
+   * in the path is the entity's own) and turns the caller's spelling into the
+   * plugin's; throws an Error saying what is wrong to refuse (400). Absent: the
+   * path as is.
+   */
+  readonly pluginPath?: (path: string, settings: PluginSettings) => string;
 }
 
 /** Backstage entity names: [a-z0-9A-Z] with - _ . between, at most 63 characters. */

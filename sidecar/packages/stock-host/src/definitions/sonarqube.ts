@@ -3,6 +3,8 @@ import { ENTITY_NAME, type StockPluginDefinition } from './definition';
 export const sonarqubeDefinition: StockPluginDefinition = {
   pluginId: 'sonarqube',
   packageName: '@backstage-community/plugin-sonarqube-backend',
+  isolation:
+    "a Backstage process per workspace with that workspace's settings only; one allow-listed route, no query; the catalog answers `component:default/<name>` with `sonarqube.org/project-key: <name>`",
   routes: [{ method: 'GET', path: new RegExp(`^/entities/component/default/${ENTITY_NAME}/summary$`) }],
   configFor: settings => ({
     sonarqube: {
