@@ -36,6 +36,8 @@ const APPLICATIONS = `^/argoInstance/${ARGOCD_INSTANCE}/applications`;
 export const argocdDefinition: StockPluginDefinition = {
   pluginId: 'backstage-community-argocd',
   packageName: '@backstage-community/plugin-argocd-backend',
+  isolation:
+    "a Backstage process per workspace with one Argo CD instance, `orbit`, built from that workspace's URL and token; the instance segment must be `orbit`; `/find/name` (all instances) and the plugin's actions refused; query parameters allow-listed per route",
   routes: [
     // The frontend's probe of which Argo CD backend is installed; answers "OK" without calling Argo CD.
     { method: 'GET', path: /^\/check$/ },
