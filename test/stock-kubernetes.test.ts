@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { get as httpsGet } from "node:https";
 import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ const JSON_BODY = { "content-type": "application/json" };
 
 let acme: RunningKubernetesSimulator;
 let globex: RunningKubernetesSimulator;
+let globexTls: RunningKubernetesSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
@@ -74,8 +76,12 @@ const objectsOf = (answer: ObjectsByEntity, type: string) =>
   answer.items.flatMap((item) => item.resources.filter((entry) => entry.type === type).flatMap((entry) => entry.resources));
 
 beforeAll(async () => {
-  [acme, globex] = await Promise.all([startKubernetesSimulator("acme"), startKubernetesSimulator("globex")]);
-  const egress = egressAllowing(acme.url, globex.url);
+  [acme, globex, globexTls] = await Promise.all([
+    startKubernetesSimulator("acme"),
+    startKubernetesSimulator("globex"),
+    startKubernetesSimulator("globex", { tls: true }),
+  ]);
+  const egress = egressAllowing(acme.url, globex.url, globexTls.url);
   sidecar = await startSidecar(egress);
   gw = await startGateway({
     ...egress,
@@ -109,7 +115,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw?.close();
-  await Promise.all([sidecar?.stop(), acme?.stop(), globex?.stop()]);
+  await Promise.all([sidecar?.stop(), acme?.stop(), globex?.stop(), globexTls?.stop()]);
 });
 
 describe("Kubernetes (stock plugin), two workspaces with different clusters", () => {
@@ -372,4 +378,50 @@ describe("a settings change and a bad configuration", () => {
     expect((await statusIn(WS_B))?.healthy).toBe(true);
     expect((await call(WS_B, "/clusters")).status).toBe(200);
   }, 90_000);
+});
+
+describe("a cluster behind TLS", () => {
+  /** The TLS simulator's request log, read trusting its certificate (the shared helper's fetch would not). */
+  const tlsCalls = () =>
+    new Promise<number>((resolve, reject) => {
+      httpsGet(`${globexTls.url}/_simulator/requests`, { ca: globexTls.caPem }, (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => resolve((JSON.parse(text) as unknown[]).length));
+      }).on("error", reject);
+    });
+
+  it("is reached with the workspace's ca_data through the plugin's own https agent, and refused without it", async () => {
+    const enable = async (workspaceId: string, config: Record<string, string>) => {
+      const admin = await asAdmin(workspaceId);
+      await client().enablePlugin({ workspaceId, pluginId: "kubernetes", config }, admin);
+      await client().updatePluginConfig(
+        { workspaceId, pluginId: "kubernetes", secrets: { service_account_token: globexTls.token } },
+        admin,
+      );
+      await eventually(
+        () =>
+          call(workspaceId, "/clusters").then(
+            () => true,
+            () => false,
+          ),
+        (ok) => ok,
+        `the kubernetes process of ${workspaceId} answering`,
+        90_000,
+      );
+    };
+    await enable("ws-k8s-tls", { cluster_url: globexTls.url, ca_data: globexTls.caPem! });
+    const trusted = await services("ws-k8s-tls", "checkout");
+    expect(trusted.items[0]?.errors).toEqual([]);
+    expect(objectsOf(trusted, "deployments").map((object) => object.metadata.namespace)).toEqual(["store"]);
+    const calls = await tlsCalls();
+    expect(calls).toBeGreaterThan(0);
+
+    // Without the CA the certificate is not trusted (TLS is always verified): no request reaches the API server.
+    await enable("ws-k8s-tls-no-ca", { cluster_url: globexTls.url });
+    const untrusted = await services("ws-k8s-tls-no-ca", "checkout");
+    expect(objectsOf(untrusted, "deployments")).toEqual([]);
+    expect(JSON.stringify(untrusted.items[0]?.errors)).toContain("FETCH_ERROR");
+    expect(await tlsCalls()).toBe(calls);
+  }, 240_000);
 });

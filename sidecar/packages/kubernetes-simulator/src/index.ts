@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RESOURCE_TYPES, apiVersionOf, objectsOf, type ResourceType, type Workload } from './resources';
 
@@ -21,6 +22,8 @@ export interface KubernetesSimulatorOptions {
   /** The service-account token the API server accepts. */
   readonly token: string;
   readonly workloads: readonly Workload[];
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface KubernetesRequestLogEntry {
@@ -126,7 +129,7 @@ export async function startKubernetesSimulator(options: KubernetesSimulatorOptio
     return 200;
   };
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://kubernetes.invalid');
     if (parsed.pathname === '/_simulator/requests') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -140,9 +143,10 @@ export async function startKubernetesSimulator(options: KubernetesSimulatorOptio
       token: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null,
       status,
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     requests: () => [...log],
