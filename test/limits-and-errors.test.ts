@@ -96,7 +96,7 @@ describe("the catalogue", () => {
     const enabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: true }, bearer(token));
     expect(enabled.plugins).toEqual([]);
     const disabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: false }, bearer(token));
-    expect(disabled.plugins).toHaveLength(5);
+    expect(disabled.plugins).toHaveLength(6);
   });
 
   it("returns a plugin's metadata, JSON schema and endpoints", async () => {

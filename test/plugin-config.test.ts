@@ -57,6 +57,7 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       sonarqube: false,
       jenkins: false,
       argocd: false,
+      kubernetes: false,
     });
     expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({
       deployment: true,
@@ -64,6 +65,7 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       sonarqube: false,
       jenkins: false,
       argocd: false,
+      kubernetes: false,
     });
     expect(beta.plugins.find((plugin) => plugin.id === "deployment")?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(beta.plugins.find((plugin) => plugin.id === "jira")?.config).toEqual({});

@@ -10,6 +10,7 @@ import { ConfigReader } from '@backstage/config';
 import { countRefusals, egressPolicyFromEnv, installEgressGuard } from '@internal/egress-node';
 import type { AddressInfo } from 'node:net';
 import { stockPluginDefinitions } from '../definitions';
+import { guardEveryAgent } from './agents';
 import { replacementCatalog } from './catalog';
 import { stockGate } from './gate';
 import type { LaunchSpec } from './launch';
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
   }
 
   // Before the plugin loads: its outgoing calls are held to the operator's egress policy.
-  installEgressGuard({ policy: egressPolicyFromEnv(process.env), onRefusal: countRefusals() });
+  const guard = installEgressGuard({ policy: egressPolicyFromEnv(process.env), onRefusal: countRefusals() });
+  // Also under agents the plugin makes itself (the Kubernetes backend's per-cluster https.Agent).
+  guardEveryAgent(guard.gate);
 
   const config = new ConfigReader({
     backend: {
