@@ -1,6 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { StockPluginDefinition } from '../definitions';
+import { type StockPluginDefinition, hostedOf } from '../definitions';
 import { MAX_BODY_BYTES, RouteRefusal, checkedBody, hasBody, matchRoute, searchOf } from '../routes';
 
 const HEALTH = new Set(['/.backstage/health/v1/readiness', '/.backstage/health/v1/liveness']);
@@ -22,7 +22,7 @@ function refuse(res: Response, status: number, message: string) {
  * some plugins forward `req.originalUrl`, so all three are rewritten.
  */
 export function stockGate(definition: StockPluginDefinition) {
-  const prefix = `/api/${definition.pluginId}`;
+  const prefix = hostedOf(definition).basePath;
   return (req: Request, res: Response, next: NextFunction) => {
     const url = req.url ?? '';
     const path = url.split('?')[0]!;

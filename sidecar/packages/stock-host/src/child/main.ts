@@ -9,7 +9,7 @@ import { coreServices, createServiceFactory } from '@backstage/backend-plugin-ap
 import { ConfigReader } from '@backstage/config';
 import { countRefusals, egressPolicyFromEnv, installEgressGuard } from '@internal/egress-node';
 import type { AddressInfo } from 'node:net';
-import { stockPluginDefinitions } from '../definitions';
+import { hostedOf, stockPluginDefinitions } from '../definitions';
 import { replacementCatalog } from './catalog';
 import { stockGate } from './gate';
 import type { LaunchSpec } from './launch';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
           {
             type: 'static',
             options: { token: spec.token, subject: 'orbit-stock-supervisor' },
-            accessRestrictions: [{ plugin: definition.pluginId }],
+            accessRestrictions: [{ plugin: hostedOf(definition).pluginId }],
           },
         ],
       },

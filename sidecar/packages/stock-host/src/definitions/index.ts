@@ -1,12 +1,19 @@
 import type { StockPluginDefinition } from './definition';
+import { githubActionsDefinition } from './github-actions';
 import { jenkinsDefinition } from './jenkins';
+import { jiraDefinition } from './jira';
 import { sonarqubeDefinition } from './sonarqube';
 
-export { ENTITY_NAME, type StockPluginDefinition, type StockRoute } from './definition';
+export { ENTITY_NAME, hostedOf, type StockPluginDefinition, type StockRoute } from './definition';
+export { githubActionsDefinition } from './github-actions';
 export { jenkinsDefinition } from './jenkins';
+export { jiraDefinition } from './jira';
 export { sonarqubeDefinition } from './sonarqube';
 
 /** The stock plugins the sidecar hosts, by plugin id (one file per plugin in this folder). */
 export const stockPluginDefinitions: ReadonlyMap<string, StockPluginDefinition> = new Map(
-  [sonarqubeDefinition, jenkinsDefinition].map(definition => [definition.pluginId, definition]),
+  [sonarqubeDefinition, jenkinsDefinition, githubActionsDefinition, jiraDefinition].map(definition => [
+    definition.pluginId,
+    definition,
+  ]),
 );
