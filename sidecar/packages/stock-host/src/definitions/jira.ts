@@ -28,7 +28,7 @@ export const jiraDefinition: StockPluginDefinition = {
       // JQL runs on the workspace's own site with its own account: any query, no control characters.
       jql: /^[^\u0000-\u001f\u007f]{1,2000}$/,
       nextPageToken: /^[A-Za-z0-9_=+/-]{1,2000}$/,
-      maxResults: /^(?:[1-9][0-9]{0,3}|5000)$/,
+      maxResults: /^(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)$/,
       failFast: BOOLEAN,
       reconcileIssues: /^[0-9,]{1,1000}$/,
     }),
