@@ -95,6 +95,8 @@ beforeAll(async () => {
     BACKSTAGE_SERVICE_TOKEN: sidecar.token,
     ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     RATE_LIMIT_MAX: "100000",
+    // A workspace's first call waits for its process to start: ~2 s on a quiet machine, over 10 s (the default) on a loaded one.
+    SIDECAR_TIMEOUT: "30s",
   });
   for (const [workspaceId, github, token, jira, account] of [
     [WS_A, githubA, A_GITHUB_TOKEN, jiraA, A_JIRA],
@@ -172,6 +174,16 @@ describe("jira: Jira's REST paths through the proxy backend, the typed ListJiraI
       ["OPS-1", "Globex: renew the TLS certificates", "To Do"],
     ]);
 
+    // One issue and one project, the other REST paths of the allow-list.
+    const issue = (await call("jira", WS_B, "/rest/api/3/issue/OPS-1", { queryParams: { fields: "summary" } })).body;
+    expect(issue).toMatchObject({ key: "OPS-1", fields: { summary: "Globex: renew the TLS certificates" } });
+    expect((await call("jira", WS_A, "/rest/api/3/project/OPS")).body).toMatchObject({ key: "OPS", name: "Operations" });
+    expect((await call("jira", WS_B, "/rest/api/3/project/OPS")).body).toMatchObject({ key: "OPS", name: "Globex Operations" });
+    const hidden = await errorOf(
+      client().proxyPluginRequest({ workspaceId: WS_A, pluginId: "jira", endpointPath: "/rest/api/3/project/SEC" }, await asMember(WS_A)),
+    );
+    expect(hidden.code).toBe(Code.NotFound);
+
     // The typed RPC stays on the jira plugin, with the same settings.
     const typedA = await client().listJiraIssues({ workspaceId: WS_A, projectKey: "OPS" }, await asMember(WS_A));
     expect(typedA.issues.map((issue) => issue.summary)).toContain("Rotate the payment gateway keys");
@@ -181,7 +193,7 @@ describe("jira: Jira's REST paths through the proxy backend, the typed ListJiraI
     const logA = await jiraA.requests();
     const logB = await jiraB.requests();
     expect(logA.length).toBeGreaterThanOrEqual(2);
-    expect(logA.every((entry) => entry.account === A_JIRA.email && entry.status === 200)).toBe(true);
+    expect(logA.every((entry) => entry.account === A_JIRA.email)).toBe(true);
     expect(logB.every((entry) => entry.account === B_JIRA.email && entry.status === 200)).toBe(true);
     expect(logA.some((entry) => entry.url.startsWith(`${SEARCH}?`) && entry.url.includes("fields=summary%2Cstatus"))).toBe(true);
   }, 90_000);
