@@ -56,12 +56,14 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       jira: true,
       sonarqube: false,
       jenkins: false,
+      "github-actions": false,
     });
     expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({
       deployment: true,
       jira: false,
       sonarqube: false,
       jenkins: false,
+      "github-actions": false,
     });
     expect(beta.plugins.find((plugin) => plugin.id === "deployment")?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(beta.plugins.find((plugin) => plugin.id === "jira")?.config).toEqual({});
