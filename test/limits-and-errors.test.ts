@@ -92,11 +92,11 @@ describe("the catalogue", () => {
   it("filters by category and explicit enabled_only", async () => {
     const client = pluginsClient("connect-json", gw.url);
     const ciCd = await client.listPlugins({ workspaceId: "ws-a", category: "ci-cd" }, bearer(token));
-    expect(ciCd.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "sonarqube", "jenkins", "argocd"]);
+    expect(ciCd.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "sonarqube", "jenkins", "argocd", "github-actions"]);
     const enabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: true }, bearer(token));
     expect(enabled.plugins).toEqual([]);
     const disabled = await client.listPlugins({ workspaceId: "ws-a", enabledOnly: false }, bearer(token));
-    expect(disabled.plugins).toHaveLength(6);
+    expect(disabled.plugins).toHaveLength(7);
   });
 
   it("returns a plugin's metadata, JSON schema and endpoints", async () => {
@@ -111,7 +111,13 @@ describe("the catalogue", () => {
       required: ["base_url", "email"],
       "x-orbit-secret-keys": ["api_token"],
     });
-    expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual(["GET /health", "GET /issues"]);
+    expect(schema.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual([
+      "GET /health",
+      "GET /issues",
+      "GET /rest/api/3/search/jql",
+      "GET /rest/api/3/issue/{issueIdOrKey}",
+      "GET /rest/api/3/project/{projectIdOrKey}",
+    ]);
   });
 });
 

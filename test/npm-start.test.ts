@@ -45,7 +45,15 @@ describe("npm start", () => {
     const shell = (name: string) =>
       run("bash", ["-c", readmeExample(name).replaceAll("50053", String(port))], { env: { ...process.env, ORBIT_TOKEN: token } });
     const listed = JSON.parse((await shell("call")).stdout) as { plugins: { id: string }[] };
-    expect(listed.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "jira", "sonarqube", "jenkins", "argocd", "kubernetes"]);
+    expect(listed.plugins.map((plugin) => plugin.id)).toEqual([
+      "deployment",
+      "jira",
+      "sonarqube",
+      "jenkins",
+      "argocd",
+      "kubernetes",
+      "github-actions",
+    ]);
     // Two JSON documents: EnablePlugin's answer, then ProxyPluginRequest's.
     const proxied = (await shell("proxy")).stdout;
     const data = /"data":\s*"([^"]+)"/.exec(proxied)?.[1] ?? "";

@@ -58,6 +58,7 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       jenkins: false,
       argocd: false,
       kubernetes: false,
+      "github-actions": false,
     });
     expect(Object.fromEntries(beta.plugins.map((plugin) => [plugin.id, plugin.enabled]))).toEqual({
       deployment: true,
@@ -66,6 +67,7 @@ describe("per-workspace plugin configuration (embedded PGlite)", () => {
       jenkins: false,
       argocd: false,
       kubernetes: false,
+      "github-actions": false,
     });
     expect(beta.plugins.find((plugin) => plugin.id === "deployment")?.config).toEqual({ github_api_url: "https://api.github.com" });
     expect(beta.plugins.find((plugin) => plugin.id === "jira")?.config).toEqual({});

@@ -52,7 +52,7 @@ describe("TLS with ALPN", () => {
     const token = await gw.token({ workspaceId: "ws-a" });
     const grpc = createClient(PluginsService, createGrpcTransport({ baseUrl: gw.url, nodeOptions: { ca } }));
     const connect = createClient(PluginsService, createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", nodeOptions: { ca } }));
-    expect((await grpc.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(6);
-    expect((await connect.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(6);
+    expect((await grpc.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(7);
+    expect((await connect.listPlugins({ workspaceId: "ws-a" }, bearer(token))).plugins).toHaveLength(7);
   });
 });

@@ -14,7 +14,15 @@ describe("one port, every protocol", () => {
   it.each(TRANSPORTS)("ListPlugins answers over %s", async (kind) => {
     const token = await gw.token({ workspaceId: "ws-a" });
     const response = await pluginsClient(kind, gw.url).listPlugins({ workspaceId: "ws-a" }, bearer(token));
-    expect(response.plugins.map((plugin) => plugin.id)).toEqual(["deployment", "jira", "sonarqube", "jenkins", "argocd", "kubernetes"]);
+    expect(response.plugins.map((plugin) => plugin.id)).toEqual([
+      "deployment",
+      "jira",
+      "sonarqube",
+      "jenkins",
+      "argocd",
+      "kubernetes",
+      "github-actions",
+    ]);
     expect(response.plugins.every((plugin) => plugin.enabled === false)).toBe(true);
   });
 

@@ -42,7 +42,7 @@ const pluginSchema = z.object({
   configSchema: z.record(z.string(), z.unknown()),
   /** How long the gateway caches this plugin's GET answers; PLUGIN_CACHE_TTL when absent. */
   cacheTtlSeconds: z.number().int().min(0).optional(),
-  /** Filled in from the plugin's contract when the file leaves it out (the declared plugins do). */
+  /** Added to the routes of the plugin's contract, if it has one (the gateway's own plugins are listed from it). */
   endpoints: z.array(endpointSchema).optional(),
 });
 
@@ -74,5 +74,8 @@ export function loadCatalogue(file: unknown = declaredPlugins): Catalogue {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`the plugin catalogue is invalid:\n  ${problems.join("\n  ")}`);
   }
-  return createCatalogue(parsed.data.plugins.map((plugin) => ({ ...plugin, endpoints: plugin.endpoints ?? endpointsFor(plugin.id) })));
+  // A plugin with a contract lists its routes first, then any the file adds (jira: Jira's REST paths through the proxy).
+  return createCatalogue(
+    parsed.data.plugins.map((plugin) => ({ ...plugin, endpoints: [...endpointsFor(plugin.id), ...(plugin.endpoints ?? [])] })),
+  );
 }

@@ -9,7 +9,8 @@
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
-import { stockPlugins } from '@internal/stock-host';
+import { jiraRestRoutesExtensionPoint } from '@internal/plugin-jira-backend';
+import { StockSupervisor, createStockFrontModule, jiraDefinition, stockPlugins } from '@internal/stock-host';
 import { startEgressGuard } from './egress';
 import { preflight, TEST_ROUTES_ENV } from './preflight';
 import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
@@ -41,8 +42,11 @@ backend.add(import('@internal/plugin-jira-backend'));
 
 // Stock community plugins (SonarQube, ...): each workspace's own Backstage
 // process, started from its settings and replaced blue/green when they change
-// (see @internal/stock-host and docs/stock-plugins.md).
-for (const plugin of stockPlugins()) backend.add(plugin);
+// (see @internal/stock-host and docs/stock-plugins.md). Jira's REST paths
+// (the proxy backend) are a module of the jira plugin, which owns the id.
+const stockSupervisor = new StockSupervisor();
+for (const plugin of stockPlugins(stockSupervisor)) backend.add(plugin);
+backend.add(createStockFrontModule(jiraDefinition, stockSupervisor, jiraRestRoutesExtensionPoint));
 
 // Test harnesses only (never with the production config, see preflight): the
 // diagnostic routes /api/deployment/whoami and /echo, outside any plugin's contract.

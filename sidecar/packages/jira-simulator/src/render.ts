@@ -1,5 +1,5 @@
 /** Jira Cloud REST v3 JSON shapes built from the simulator's state. */
-import type { AccountRec, IssueRec, StatusRec } from './state';
+import type { AccountRec, IssueRec, ProjectRec, StatusRec } from './state';
 
 /** Every field the simulator knows, as `fields=*all` / `*navigable` return them. */
 export const KNOWN_FIELDS = ['summary', 'status', 'assignee', 'created', 'project'] as const;
@@ -70,6 +70,23 @@ export function issueObject(issue: IssueRec, fields: ReadonlySet<string>, viewer
     self: `${site}/rest/api/3/issue/${issue.id}`,
     key: issue.key,
     fields: out,
+  };
+}
+
+/** A project as "Get project" answers it (without the `lead`, `issueTypes` and `components` expansions). */
+export function projectObject(project: ProjectRec, site: string) {
+  return {
+    expand: 'description,lead,issueTypes,url,projectKeys,permissions,insight',
+    self: `${site}/rest/api/3/project/${project.id}`,
+    id: String(project.id),
+    key: project.key,
+    description: '',
+    name: project.name,
+    projectTypeKey: 'software',
+    simplified: false,
+    style: 'classic',
+    isPrivate: project.visibleTo !== null,
+    properties: {},
   };
 }
 

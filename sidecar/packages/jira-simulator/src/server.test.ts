@@ -301,3 +301,44 @@ describe('control', () => {
     expect((await pending).status).toBe(200);
   });
 });
+
+describe('one issue and one project (Get issue, Get project)', () => {
+  const get = async (path: string, auth = bot) => {
+    const response = await fetch(`${sim.url}${path}`, { headers: { accept: 'application/json', authorization: auth } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('answers an issue by key or id with every field, or the fields asked for', async () => {
+    const byKey = await get('/rest/api/3/issue/OPS-1');
+    expect(byKey.status).toBe(200);
+    expect(byKey.body).toMatchObject({
+      key: 'OPS-1',
+      fields: { summary: 'Rotate the payment gateway keys', status: { name: 'Done' } },
+    });
+    expect(Object.keys(byKey.body.fields as object).sort()).toEqual([
+      'assignee',
+      'created',
+      'project',
+      'status',
+      'summary',
+    ]);
+    const byId = await get(`/rest/api/3/issue/${byKey.body.id}?fields=summary`);
+    expect(byId.body).toMatchObject({ key: 'OPS-1', fields: { summary: 'Rotate the payment gateway keys' } });
+    expect(Object.keys(byId.body.fields as object)).toEqual(['summary']);
+  });
+
+  it("answers a project by key, and 404 in Jira's words for what the account cannot see", async () => {
+    expect(await get('/rest/api/3/project/OPS')).toMatchObject({
+      status: 200,
+      body: { key: 'OPS', name: 'Operations', projectTypeKey: 'software', isPrivate: false },
+    });
+    expect(await get('/rest/api/3/project/SEC')).toEqual({
+      status: 404,
+      body: { errorMessages: ["No project could be found with key 'SEC'."], errors: {} },
+    });
+    expect(await get('/rest/api/3/issue/SEC-1')).toEqual({
+      status: 404,
+      body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} },
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JqlSyntaxError, parseJql } from './jql';
-import { errorBody, issueObject, KNOWN_FIELDS, userObject } from './render';
+import { errorBody, issueObject, KNOWN_FIELDS, projectObject, userObject } from './render';
 import { search } from './search';
 import { demoJiraSeed } from './seed';
 import { JiraState, type AccountRec } from './state';
@@ -158,7 +158,34 @@ class Simulator {
             body: errorBody(['Invalid request payload. Refer to the REST API documentation and try again.']),
           };
     }
+    const issueMatch = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(path);
+    if (issueMatch && method === 'GET')
+      return this.issue(account, decodeURIComponent(issueMatch[1]!), url.searchParams);
+    const projectMatch = /^\/rest\/api\/3\/project\/([^/]+)$/.exec(path);
+    if (projectMatch && method === 'GET') return this.project(account, decodeURIComponent(projectMatch[1]!));
     return { status: 404, body: errorBody(['null for uri: ' + `${this.url}${url.pathname}`]) };
+  }
+
+  /** GET /rest/api/3/issue/{issueIdOrKey} ("Get issue"): every field unless `fields` narrows them. */
+  private issue(account: AccountRec, idOrKey: string, query: URLSearchParams): Reply {
+    const wanted = query.get('fields');
+    const issue = this.state
+      .visibleProjects(account)
+      .flatMap(project => project.issues)
+      .find(candidate => candidate.key === idOrKey.toUpperCase() || String(candidate.id) === idOrKey);
+    if (!issue)
+      return { status: 404, body: errorBody(['Issue does not exist or you do not have permission to see it.']) };
+    const fields = selectFields(wanted === null ? ['*all'] : wanted.split(','));
+    return { status: 200, body: issueObject(issue, fields, account, this.url) };
+  }
+
+  /** GET /rest/api/3/project/{projectIdOrKey} ("Get project"). */
+  private project(account: AccountRec, idOrKey: string): Reply {
+    const project = this.state
+      .visibleProjects(account)
+      .find(candidate => candidate.key === idOrKey.toUpperCase() || String(candidate.id) === idOrKey);
+    if (!project) return { status: 404, body: errorBody([`No project could be found with key '${idOrKey}'.`]) };
+    return { status: 200, body: projectObject(project, this.url) };
   }
 
   private search(account: AccountRec, params: SearchParams): Reply {

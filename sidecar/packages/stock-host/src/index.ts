@@ -1,8 +1,11 @@
 export {
+  githubActionsDefinition,
   jenkinsDefinition,
+  jiraDefinition,
   sonarqubeDefinition,
   stockPluginDefinitions,
   type StockPluginDefinition,
 } from './definitions';
 export { StockSupervisor, type StockInstanceHealth } from './supervisor';
-export { createStockPlugin, stockPlugins } from './stockPlugin';
+export { createStockPlugin, stockForwarder, stockPlugins } from './stockPlugin';
+export { createStockFrontModule, type StockFrontMount } from './stockModule';

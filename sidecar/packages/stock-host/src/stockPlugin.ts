@@ -1,10 +1,10 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
-import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
+import { type WorkspaceContextService, workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
 import { InputError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import Router from 'express-promise-router';
 import express from 'express';
 import type { Request, Response } from 'express';
-import { type StockPluginDefinition, stockPluginDefinitions } from './definitions';
+import { type StockPluginDefinition, hostedOf, stockPluginDefinitions } from './definitions';
 import {
   MAX_BODY_BYTES,
   type MatchedRequest,
@@ -57,11 +57,64 @@ async function forwardedBody(definition: StockPluginDefinition, matched: Matched
 }
 
 /**
+ * The request handler of a stock plugin's front: matches the call to the
+ * definition's allow-list (path, query, body), then forwards the canonical
+ * path and query, and the route's checked body, to the calling workspace's own
+ * process, started from the workspace's settings (`X-Orbit-Plugin-Config`).
+ * Nothing of the caller's headers is forwarded. Errors thrown are Backstage
+ * errors (400/404/503 with the message).
+ */
+export function stockForwarder(
+  definition: StockPluginDefinition,
+  supervisor: StockSupervisor,
+  workspaceContext: WorkspaceContextService,
+) {
+  const { basePath } = hostedOf(definition);
+  return async (req: Request, res: Response) => {
+    let matched: MatchedRequest;
+    try {
+      matched = matchRoute(definition, req.method, req.path, searchOf(req.originalUrl));
+    } catch (error) {
+      throw asBackstageError(error);
+    }
+    const body = await forwardedBody(definition, matched, req, res);
+    const context = await workspaceContext.fromRequest(req);
+    if (!context.pluginSettings) {
+      throw new InputError(`the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`);
+    }
+    // Checked here too (the child's gate rewrites it), so a refused path starts no process.
+    try {
+      pluginPathOf(definition, matched, context.pluginSettings);
+    } catch (error) {
+      throw asBackstageError(error);
+    }
+    let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
+    try {
+      chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
+    } catch (error) {
+      throw new ServiceUnavailableError((error as Error).message);
+    }
+    const upstream = await supervisor.request(chosen.instance, {
+      method: req.method,
+      path: `${basePath}${matched.path}${matched.search}`,
+      headers: { accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    res.status(upstream.statusCode ?? 502);
+    for (const name of PASSED_HEADERS) {
+      const value = upstream.headers[name];
+      if (value !== undefined) res.setHeader(name, value);
+    }
+    // Answered with the settings being replaced: pass it on, but let nobody cache it.
+    if (chosen.stale) res.setHeader('cache-control', 'no-store');
+    upstream.pipe(res);
+  };
+}
+
+/**
  * The sidecar's front of one stock plugin, under the same id (/api/<pluginId>):
  * behind workspace isolation like Orbit's own plugins, it answers `/health` for
- * the calling workspace and forwards the allow-listed routes, path only, to
- * that workspace's own process, started from the workspace's settings
- * (`X-Orbit-Plugin-Config`).
+ * the calling workspace and forwards the allow-listed routes (stockForwarder).
  */
 export function createStockPlugin(definition: StockPluginDefinition, supervisor: StockSupervisor) {
   return createBackendPlugin({
@@ -84,47 +137,7 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             if (!health.healthy) throw new ServiceUnavailableError(health.message);
             res.json({ status: 'ok', message: health.message });
           });
-          router.use(async (req, res) => {
-            let matched: MatchedRequest;
-            try {
-              matched = matchRoute(definition, req.method, req.path, searchOf(req.originalUrl));
-            } catch (error) {
-              throw asBackstageError(error);
-            }
-            const body = await forwardedBody(definition, matched, req, res);
-            const context = await workspaceContext.fromRequest(req);
-            if (!context.pluginSettings) {
-              throw new InputError(
-                `the ${definition.pluginId} plugin needs the workspace's settings (X-Orbit-Plugin-Config)`,
-              );
-            }
-            // Checked here too (the child's gate rewrites it), so a refused path starts no process.
-            try {
-              pluginPathOf(definition, matched, context.pluginSettings);
-            } catch (error) {
-              throw asBackstageError(error);
-            }
-            let chosen: Awaited<ReturnType<StockSupervisor['instanceFor']>>;
-            try {
-              chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
-            } catch (error) {
-              throw new ServiceUnavailableError((error as Error).message);
-            }
-            const upstream = await supervisor.request(chosen.instance, {
-              method: req.method,
-              path: `/api/${definition.pluginId}${matched.path}${matched.search}`,
-              headers: { accept: 'application/json' },
-              body: body === undefined ? undefined : JSON.stringify(body),
-            });
-            res.status(upstream.statusCode ?? 502);
-            for (const name of PASSED_HEADERS) {
-              const value = upstream.headers[name];
-              if (value !== undefined) res.setHeader(name, value);
-            }
-            // Answered with the settings being replaced: pass it on, but let nobody cache it.
-            if (chosen.stale) res.setHeader('cache-control', 'no-store');
-            upstream.pipe(res);
-          });
+          router.use(stockForwarder(definition, supervisor, workspaceContext));
           // Errors thrown above are Backstage errors: its default handler answers 400/404/503 with the message.
           httpRouter.use(router);
         },
@@ -133,7 +146,14 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
   });
 }
 
-/** Every stock plugin the sidecar hosts, sharing one supervisor; stopped with the backend. */
+/**
+ * Every stock plugin the sidecar hosts as a Backstage plugin of its own,
+ * sharing one supervisor, stopped with the backend. Definitions that share
+ * their id with an Orbit plugin (`jira`) are left out: that plugin mounts
+ * their front (stockForwarder) itself.
+ */
 export function stockPlugins(supervisor = new StockSupervisor()) {
-  return [...stockPluginDefinitions.values()].map(definition => createStockPlugin(definition, supervisor));
+  return [...stockPluginDefinitions.values()]
+    .filter(definition => !definition.sharesOrbitPlugin)
+    .map(definition => createStockPlugin(definition, supervisor));
 }

@@ -257,6 +257,25 @@ describe('the installed guard (global fetch, http.request)', () => {
     expect(forbidden.connections).toBe(0);
   });
 
+  it('guards http.request with agent: false (a fresh agent per request, as http-proxy sends them)', async () => {
+    const fresh = (url: string) =>
+      new Promise<string>((resolve, reject) => {
+        http
+          .get(url, { agent: false }, res => {
+            res.setEncoding('utf8');
+            let body = '';
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+    expect(await fresh(`http://127.0.0.1:${simulator.port}/`)).toBe('reached');
+    expect(findEgressRefusal(await failureOf(fresh(`http://127.0.0.1:${forbidden.port}/`)))).toBeInstanceOf(
+      EgressRefusedError,
+    );
+    expect(forbidden.connections).toBe(0);
+  });
+
   it('refuses Unix sockets', async () => {
     const error = await failureOf(
       new Promise((resolve, reject) => {

@@ -168,12 +168,26 @@ function gatedConnection(
   return undefined;
 }
 
+/**
+ * The gate of the installed guard. Node builds a fresh agent with
+ * `new http.globalAgent.constructor()` (no arguments) for a request with
+ * `agent: false`, as http-proxy (Backstage's proxy backend) sends every
+ * request: such an agent takes this gate.
+ */
+let installedGate: ConnectionGate | undefined;
+
+function gateOrInstalled(gate: ConnectionGate | undefined): ConnectionGate {
+  const chosen = gate ?? installedGate;
+  if (!chosen) throw new Error('a guarded agent needs a gate: pass one, or install the egress guard first');
+  return chosen;
+}
+
 export class GuardedHttpAgent extends http.Agent {
-  constructor(
-    private readonly gate: ConnectionGate,
-    options?: http.AgentOptions,
-  ) {
+  private readonly gate: ConnectionGate;
+
+  constructor(gate?: ConnectionGate, options?: http.AgentOptions) {
     super(options);
+    this.gate = gateOrInstalled(gate);
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
@@ -182,11 +196,11 @@ export class GuardedHttpAgent extends http.Agent {
 }
 
 export class GuardedHttpsAgent extends https.Agent {
-  constructor(
-    private readonly gate: ConnectionGate,
-    options?: https.AgentOptions,
-  ) {
+  private readonly gate: ConnectionGate;
+
+  constructor(gate?: ConnectionGate, options?: https.AgentOptions) {
     super(options);
+    this.gate = gateOrInstalled(gate);
   }
 
   override createConnection(options: https.RequestOptions, callback?: ConnectionCallback): undefined {
@@ -219,9 +233,12 @@ export function installEgressGuard(options: EgressGuardOptions): InstalledEgress
   setGlobalDispatcher(dispatcher);
   http.globalAgent = httpAgent;
   https.globalAgent = httpsAgent;
+  const before = installedGate;
+  installedGate = gate;
   return {
     gate,
     async uninstall() {
+      installedGate = before;
       setGlobalDispatcher(previous.dispatcher);
       http.globalAgent = previous.http;
       https.globalAgent = previous.https;

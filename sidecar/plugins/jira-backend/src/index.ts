@@ -5,4 +5,5 @@
  */
 
 export { jiraPlugin as default } from './plugin';
+export { type JiraRestRoutesExtensionPoint, jiraRestRoutesExtensionPoint } from './extensions';
 export type { IssuesResponse, JiraIssueSummary } from '@internal/plugin-jira-common';

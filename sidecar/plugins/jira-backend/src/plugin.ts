@@ -1,5 +1,7 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { workspaceContextServiceRef } from '@internal/plugin-workspace-isolation-node';
+import type { RequestHandler } from 'express';
+import { jiraRestRoutesExtensionPoint } from './extensions';
 import { createJiraClient } from './jira/JiraClient';
 import { createRouter } from './service/router';
 
@@ -20,6 +22,13 @@ const DEFAULT_MAX_RESULTS = 50;
 export const jiraPlugin = createBackendPlugin({
   pluginId: 'jira',
   register(env) {
+    let restHandler: RequestHandler | undefined;
+    env.registerExtensionPoint(jiraRestRoutesExtensionPoint, {
+      setRestHandler(handler) {
+        if (restHandler) throw new Error('the jira plugin takes one handler of its Jira REST paths');
+        restHandler = handler;
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -36,7 +45,7 @@ export const jiraPlugin = createBackendPlugin({
             Math.min(100, config.getOptionalNumber('orbit.jira.maxResults') ?? DEFAULT_MAX_RESULTS),
           ),
         });
-        httpRouter.use(await createRouter({ workspaceContext, client }));
+        httpRouter.use(await createRouter({ workspaceContext, client, restHandler }));
       },
     });
   },

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
-import type { StockPluginDefinition } from '../definitions';
+import { type StockPluginDefinition, hostedOf } from '../definitions';
 import { MAX_BODY_BYTES, RouteRefusal, checkedBody, hasBody, matchRoute, pluginPathOf, searchOf } from '../routes';
 
 const HEALTH = new Set(['/.backstage/health/v1/readiness', '/.backstage/health/v1/liveness']);
@@ -25,7 +25,7 @@ function refuse(res: Response, status: number, message: string) {
  * folder in the plugin's own spelling).
  */
 export function stockGate(definition: StockPluginDefinition, settings: PluginSettings) {
-  const prefix = `/api/${definition.pluginId}`;
+  const prefix = hostedOf(definition).basePath;
   return (req: Request, res: Response, next: NextFunction) => {
     const url = req.url ?? '';
     const path = url.split('?')[0]!;

@@ -9,7 +9,7 @@ import { coreServices, createServiceFactory } from '@backstage/backend-plugin-ap
 import { ConfigReader } from '@backstage/config';
 import { countRefusals, egressPolicyFromEnv, installEgressGuard } from '@internal/egress-node';
 import type { AddressInfo } from 'node:net';
-import { stockPluginDefinitions } from '../definitions';
+import { hostedOf, stockPluginDefinitions } from '../definitions';
 import { guardEveryAgent } from './agents';
 import { replacementCatalog } from './catalog';
 import { stockGate } from './gate';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
           {
             type: 'static',
             options: { token: spec.token, subject: 'orbit-stock-supervisor' },
-            accessRestrictions: [{ plugin: definition.pluginId }],
+            accessRestrictions: [{ plugin: hostedOf(definition).pluginId }],
           },
         ],
       },

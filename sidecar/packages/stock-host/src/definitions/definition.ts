@@ -16,6 +16,18 @@ export interface StockPluginDefinition {
    */
   readonly isolation: string;
   /**
+   * Where the routes are inside the child, when not at /api/<pluginId>: the
+   * Backstage plugin the child hosts (the proxy backend is `proxy`) and the
+   * path its routes are below (`/api/proxy/upstream`, the one proxy endpoint).
+   */
+  readonly hosted?: { readonly pluginId: string; readonly basePath: string };
+  /**
+   * The plugin id is also an Orbit plugin's (`jira`): the sidecar front is then
+   * not a Backstage plugin of its own but a handler that Orbit plugin mounts
+   * for these routes (stockPlugins() leaves it out; see jiraRestModule).
+   */
+  readonly sharesOrbitPlugin?: boolean;
+  /**
    * Routes callers may reach, below /api/<pluginId>. Everything else is 404;
    * a query parameter or a body a route does not declare is 400.
    */
@@ -62,3 +74,8 @@ export interface StockRoute {
 
 /** Backstage entity names: [a-z0-9A-Z] with - _ . between, at most 63 characters. */
 export const ENTITY_NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?';
+
+/** The Backstage plugin a definition's child hosts and the path its routes are below, inside the child. */
+export function hostedOf(definition: StockPluginDefinition): { pluginId: string; basePath: string } {
+  return definition.hosted ?? { pluginId: definition.pluginId, basePath: `/api/${definition.pluginId}` };
+}

@@ -18,6 +18,8 @@ import { jiraSiteFromSettings } from './settings';
 export interface RouterOptions {
   workspaceContext: WorkspaceContextService;
   client: JiraClient;
+  /** Answers the Jira REST paths (`/rest/...`), when a module gave one (see extensions.ts). */
+  restHandler?: express.RequestHandler;
 }
 
 /** A single query parameter, or undefined; repeated parameters are a client mistake. */
@@ -51,7 +53,7 @@ function parseStatus(value: unknown): string | undefined {
  * (`workspaceContext.fromRequest(req).pluginSettings`).
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { workspaceContext, client } = options;
+  const { workspaceContext, client, restHandler } = options;
   const router = Router();
 
   /** Registers one route of the contract; the handler's answer is that route's 200 body. */
@@ -75,6 +77,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const site = jiraSiteFromSettings(pluginSettings);
     return { issues: await client.searchIssues(site, { projectKey, status }) };
   });
+
+  // Jira's own REST paths go to the module's handler (the stock proxy front), the rest is 404.
+  if (restHandler)
+    router.use((req, res, next) => (req.path.startsWith('/rest/') ? restHandler(req, res, next) : next()));
 
   router.use(jiraErrorHandler());
   return router;
