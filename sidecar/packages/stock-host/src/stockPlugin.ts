@@ -14,7 +14,9 @@ import {
   matchRoute,
   searchOf,
 } from './routes';
-import { StockSupervisor } from './supervisor';
+import { instanceControlRouter } from './instanceControl';
+import { stockProcessSettingsFromEnv } from './processSettings';
+import { StockCapacityError, StockSupervisor } from './supervisor';
 
 /** Response headers passed back from a stock plugin (the rest, e.g. its cookies or CORS, are dropped). */
 const PASSED_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified', 'deprecation'];
@@ -83,6 +85,8 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             if (!health.healthy) throw new ServiceUnavailableError(health.message);
             res.json({ status: 'ok', message: health.message });
           });
+          // The gateway's prewarm (POST) and stop (DELETE) of the workspace's process; before the forwarding below.
+          router.use('/instance', instanceControlRouter(definition, supervisor, workspaceContext));
           router.use(async (req, res) => {
             let matched: MatchedRequest;
             try {
@@ -101,6 +105,7 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             try {
               chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
             } catch (error) {
+              if (error instanceof StockCapacityError) res.setHeader('retry-after', String(error.retryAfterSeconds));
               throw new ServiceUnavailableError((error as Error).message);
             }
             const upstream = await supervisor.request(chosen.instance, {
@@ -127,6 +132,6 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
 }
 
 /** Every stock plugin the sidecar hosts, sharing one supervisor; stopped with the backend. */
-export function stockPlugins(supervisor = new StockSupervisor()) {
+export function stockPlugins(supervisor = new StockSupervisor(stockProcessSettingsFromEnv())) {
   return [...stockPluginDefinitions.values()].map(definition => createStockPlugin(definition, supervisor));
 }
