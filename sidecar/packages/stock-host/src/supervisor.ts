@@ -416,6 +416,7 @@ export class StockSupervisor extends EventEmitter {
             if (instance.state !== 'starting') return;
             instance.state = 'ready';
             instance.readyAt = Date.now();
+            instance.lastUsedAt = instance.readyAt; // a prewarmed process is idle from when it can serve
             resolve();
             this.armIdle(instance);
           },
