@@ -6,10 +6,10 @@ import { dirname, resolve } from 'node:path';
 import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition } from './definitions';
 import type { LaunchSpec } from './child/launch';
+import { CHILD_SOURCE, type ChildCommand, childCommand } from './childBuild';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_PROCESSES, MAX_PROCESSES_ENV } from './processSettings';
 
 // __filename, not __dirname: tsx gives a module loaded from ESM a data: __dirname.
-const CHILD_MAIN = resolve(dirname(__filename), 'child/main.ts');
 const PACKAGE_DIR = resolve(dirname(__filename), '..');
 
 /** Variables a child inherits: what Node, Backstage's logger and the egress guard read; never the sidecar's token. */
@@ -24,6 +24,8 @@ export interface StockSupervisorOptions {
   readonly idleStopMs?: number;
   /** At most this many processes at once (default 20); at the cap the least recently used idle one is stopped. */
   readonly maxProcesses?: number;
+  /** Run the child compiled to JavaScript (default), or its TypeScript source through tsx (false; for comparison). */
+  readonly compiledChild?: boolean;
 }
 
 /** Why a process stopped, as the `stopped` event reports it. */
@@ -107,6 +109,7 @@ export class StockSupervisor extends EventEmitter {
   private readonly processes = new Set<Instance>();
   private readonly agent = new http.Agent({ keepAlive: true });
   private closed = false;
+  private command?: ChildCommand;
 
   constructor(private readonly options: StockSupervisorOptions = {}) {
     super();
@@ -352,7 +355,7 @@ export class StockSupervisor extends EventEmitter {
     this.makeRoom(key);
     const token = randomBytes(32).toString('base64url');
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED_ENV.test(name)));
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD_MAIN], {
+    const child = spawn(process.execPath, [...this.childArgs()], {
       cwd: PACKAGE_DIR,
       env,
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
@@ -439,6 +442,16 @@ export class StockSupervisor extends EventEmitter {
       } satisfies StockStoppedEvent);
     });
     return instance;
+  }
+
+  /** The child's node arguments, decided once: the compiled bundle (built if stale) unless it cannot be built. */
+  private childArgs(): readonly string[] {
+    if (this.options.compiledChild === false) return ['--import', 'tsx', CHILD_SOURCE];
+    if (!this.command) {
+      this.command = childCommand();
+      if (this.command.note) console.warn(this.command.note);
+    }
+    return this.command.args;
   }
 
   private get startTimeoutMs(): number {
