@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
+import { eventually } from "./support/eventually.js";
 import { egressAllowing } from "./support/egress.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
@@ -83,7 +84,22 @@ beforeAll(async () => {
     await client().enablePlugin({ workspaceId, pluginId: "jenkins", config: { base_url: server.url, username: server.user } }, admin);
     await client().updatePluginConfig({ workspaceId, pluginId: "jenkins", secrets: { api_key: server.apiToken } }, admin);
   }
-}, 120_000);
+  // The updates prewarmed the four processes (all starting at once): the tests below call ready ones.
+  for (const pluginId of ["sonarqube", "jenkins"])
+    for (const workspaceId of [WS_A, WS_B]) {
+      await eventually(
+        async () => {
+          const response = await fetch(`${sidecar.url}/api/${pluginId}/health`, {
+            headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId },
+          });
+          return ((await response.json()) as { message?: string }).message;
+        },
+        (message) => message === "ready",
+        `the prewarmed ${pluginId} process of ${workspaceId}`,
+        90_000,
+      );
+    }
+}, 240_000);
 
 afterAll(async () => {
   await gw?.close();

@@ -234,6 +234,9 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     } catch {
       return; // disabled meanwhile, or the store is unreachable: the next data call decides
     }
+    // EnablePlugin carries no secrets: a first enable of a plugin that has secret keys would start a
+    // process bound to fail or be replaced at once; its UpdatePluginConfig with the secrets prewarms it.
+    if (entry.secretKeys.length > 0 && Object.keys(payload.secrets).length === 0) return;
     await deps.instances.prewarm(entry, callerOf(context), payload);
   }
 
