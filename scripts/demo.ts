@@ -8,7 +8,9 @@
  * prints a token and ready-to-paste `buf curl` commands for the flow. It also builds the
  * web UI (web/) and serves it from an origin of its own (DEMO_WEB_PORT), which the
  * gateway's CORS_ORIGINS allows, and prints links that open it as the developer and as
- * the reviewer.
+ * the reviewer. The SonarQube and Jenkins simulators run too, and the stock SonarQube and
+ * Jenkins plugins are enabled for the workspace with their settings (prewarmed, so the
+ * printed calls answer at once), with `buf curl` calls for them.
  */
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
@@ -49,10 +51,24 @@ const simulator = stack.run(
   ["ignore", "pipe", "inherit"],
 );
 const githubApiUrl = await firstJsonLine<{ apiUrl: string }>(simulator.stdout).then((line) => line.apiUrl);
+// The stock plugins' upstreams (free ports; the seed "acme": projects and jobs checkout, payments).
+const simulatorOf = <T>(name: string) =>
+  firstJsonLine<T>(
+    stack.run(name, ["src/main.ts", "--seed", "acme"], `${sidecarDir}packages/${name}/`, process.env, ["ignore", "pipe", "inherit"]).stdout,
+  );
+const [sonarqube, jenkins] = await Promise.all([
+  simulatorOf<{ url: string; token: string }>("sonarqube-simulator"),
+  simulatorOf<{ url: string; user: string; apiToken: string }>("jenkins-simulator"),
+]);
 
-// The simulator is a loopback address: allowed explicitly (by address and port) in both processes.
+// The simulators are loopback addresses: allowed explicitly (by address and port) in both processes.
 const egress = {
-  ORBIT_EGRESS_ALLOWED_HOSTS: [process.env.ORBIT_EGRESS_ALLOWED_HOSTS, new URL(githubApiUrl).host].filter(Boolean).join(","),
+  ORBIT_EGRESS_ALLOWED_HOSTS: [
+    process.env.ORBIT_EGRESS_ALLOWED_HOSTS,
+    ...[githubApiUrl, sonarqube.url, jenkins.url].map((url) => new URL(url).host),
+  ]
+    .filter(Boolean)
+    .join(","),
 };
 if (!(await startSidecar(stack, { port: sidecarPort, serviceToken, env: egress }))) process.exit(1);
 const web = await serveStaticSite({ port: webPort, gatewayUrl });
@@ -91,6 +107,11 @@ async function configureWorkspace(adminToken: string): Promise<void> {
   const deployments = createClient(DeploymentService, transport);
   await plugins.enablePlugin({ workspaceId: WORKSPACE, pluginId: "deployment", config: { github_api_url: githubApiUrl } });
   await plugins.updatePluginConfig({ workspaceId: WORKSPACE, pluginId: "deployment", secrets: { github_token: GITHUB_TOKENS.workspace } });
+  // Stock community plugins: each Enable/Update has the sidecar start the workspace's own Backstage process.
+  await plugins.enablePlugin({ workspaceId: WORKSPACE, pluginId: "sonarqube", config: { base_url: sonarqube.url } });
+  await plugins.updatePluginConfig({ workspaceId: WORKSPACE, pluginId: "sonarqube", secrets: { api_key: sonarqube.token } });
+  await plugins.enablePlugin({ workspaceId: WORKSPACE, pluginId: "jenkins", config: { base_url: jenkins.url, username: jenkins.user } });
+  await plugins.updatePluginConfig({ workspaceId: WORKSPACE, pluginId: "jenkins", secrets: { api_key: jenkins.apiToken } });
   for (const service of SERVICES) {
     for (const [order, name] of ["staging", "production"].entries()) {
       await deployments.upsertEnvironment({
@@ -115,6 +136,11 @@ function printGuide(adminToken: string): void {
     [
       `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN"${extraHeader} \\`,
       `    -d '${JSON.stringify(body)}' ${gatewayUrl}/idp.plugins.v1.DeploymentService/${method}`,
+    ].join("\n");
+  const pluginCall = (pluginId: string, endpointPath: string) =>
+    [
+      `  npx buf curl --protocol connect --schema proto -H "Authorization: Bearer $ORBIT_TOKEN" \\`,
+      `    -d '${JSON.stringify({ workspace_id: WORKSPACE, plugin_id: pluginId, endpoint_path: endpointPath })}' ${gatewayUrl}/idp.plugins.v1.PluginsService/ProxyPluginRequest`,
     ].join("\n");
   const ws = { workspace_id: WORKSPACE };
   const lines = [
@@ -155,6 +181,13 @@ function printGuide(adminToken: string): void {
     call("ListDeploymentHistory", { ...ws, service: "checkout" }),
     call("RollbackDeployment", { ...ws, service: "checkout", environment: "staging" }),
     "",
+    `Stock Backstage plugins, enabled for "${WORKSPACE}" (SonarQube simulator ${sonarqube.url}, Jenkins simulator ${jenkins.url});`,
+    "each runs in the workspace's own Backstage process; `data` in the answer is the plugin's JSON, base64-encoded:",
+    "7. SonarQube: the quality gate and measures of project checkout:",
+    pluginCall("sonarqube", "/entities/component/default/checkout/summary"),
+    "8. Jenkins: job checkout and its latest build:",
+    pluginCall("jenkins", "/v1/entity/default/component/checkout/projects"),
+    "",
     "Ctrl-C stops everything.",
     "",
   ];
@@ -180,7 +213,7 @@ function firstJsonLine<T>(stream: NodeJS.ReadableStream | null): Promise<T> {
       }
     });
     lines.once("close", () => {
-      if (!found) reject(new Error("the GitHub simulator exited before it listened"));
+      if (!found) reject(new Error("a simulator exited before it listened"));
     });
   });
 }

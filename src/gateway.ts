@@ -217,6 +217,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
             forwarder: plugins.forwarder,
             settings: pluginSettings,
             health: plugins.health,
+            instances: plugins.instances,
           }),
         );
         router.service(DeploymentService, deployments.service);

@@ -15,7 +15,8 @@ function printedCommands(output: string): Map<string, string> {
   const commands = new Map<string, string>();
   for (const match of output.matchAll(/^ {2}(npx buf curl[^\n]*\\\n[^\n]*)$/gm)) {
     const command = (match[1] as string).replace(/\\\n\s*/, "");
-    const rpc = /DeploymentService\/(\w+)/.exec(command)?.[1];
+    // Deployment calls by RPC name; the stock plugins' ProxyPluginRequest calls by plugin id.
+    const rpc = /DeploymentService\/(\w+)/.exec(command)?.[1] ?? /"plugin_id":"([\w-]+)"/.exec(command)?.[1];
     if (rpc && !commands.has(rpc)) commands.set(rpc, command);
   }
   return commands;
@@ -75,6 +76,8 @@ describe("npm run demo", () => {
         "ReviewDeployment",
         "ListDeploymentHistory",
         "RollbackDeployment",
+        "sonarqube",
+        "jenkins",
       ]),
     );
     const shell = async (rpc: string) =>
@@ -98,6 +101,18 @@ describe("npm run demo", () => {
       if (staging?.state === DeploymentState.SUCCESS && staging.currentVersion === "v1.2.0") break;
     }
     abort.abort();
+
+    // The stock SonarQube and Jenkins plugins, enabled for the workspace with the simulators' settings.
+    const pluginData = async (pluginId: string) => {
+      const answer = await shell(pluginId);
+      expect(answer.statusCode).toBe(200);
+      return JSON.parse(Buffer.from(answer.data as string, "base64").toString("utf8")) as Record<string, unknown>;
+    };
+    const sonar = (await pluginData("sonarqube")) as { componentKey: string; findings: { measures: { metric: string; value: string }[] } };
+    expect(sonar.componentKey).toBe("checkout");
+    expect(sonar.findings.measures.find((measure) => measure.metric === "alert_status")?.value).toBe("OK");
+    const jenkins = (await pluginData("jenkins")) as { projects: { name: string; lastBuild: { number: number } | null }[] };
+    expect(jenkins.projects.map((project) => [project.name, project.lastBuild?.number])).toEqual([["checkout", 42]]);
 
     // One signal to the group stops the whole stack (npm itself dies of the signal).
     const exited = new Promise((resolve) => child.once("exit", resolve));

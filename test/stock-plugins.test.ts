@@ -4,6 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
+import { eventually } from "./support/eventually.js";
 import { egressAllowing } from "./support/egress.js";
 import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
@@ -68,7 +69,21 @@ beforeAll(async () => {
       await asAdmin(workspaceId),
     );
   }
-}, 120_000);
+  // The updates prewarmed both processes (starting at once): the tests below call ready ones.
+  for (const workspaceId of [WS_A, WS_B]) {
+    await eventually(
+      async () => {
+        const response = await fetch(`${sidecar.url}/api/sonarqube/health`, {
+          headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId },
+        });
+        return ((await response.json()) as { message?: string }).message;
+      },
+      (message) => message === "ready",
+      `the prewarmed sonarqube process of ${workspaceId}`,
+      90_000,
+    );
+  }
+}, 240_000);
 
 afterAll(async () => {
   await gw?.close();

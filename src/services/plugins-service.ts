@@ -18,7 +18,9 @@ import { createStoreGuard } from "./store-errors.js";
 import { listGitHubPullRequests } from "../plugins/deployment/pull-requests.js";
 import { listJiraIssues } from "../plugins/jira/issues.js";
 import { invocationOf } from "../sidecar/plugin-forwarder.js";
-import type { PluginSettings, PluginSettingsSource } from "../sidecar/plugin-settings.js";
+import type { PluginSettings, PluginSettingsPayload, PluginSettingsSource } from "../sidecar/plugin-settings.js";
+import type { StockInstances } from "../sidecar/stock-instances.js";
+import { isStockPlugin } from "../sidecar/stock-instances.js";
 
 export interface PluginsServiceDeps {
   readonly catalogue: Catalogue;
@@ -30,6 +32,8 @@ export interface PluginsServiceDeps {
   /** A plugin's settings in a workspace; FAILED_PRECONDITION when it is disabled there (the one enabled check of a data call). */
   readonly settings: PluginSettingsSource;
   readonly health: PluginHealth;
+  /** Prewarm / stop of a stock plugin's process for the workspace after a settings change (absent: nothing is done). */
+  readonly instances?: StockInstances;
 }
 
 const CATEGORIES = ["api-catalog", "ci-cd", "infrastructure", "cloud-resources", "project-management"];
@@ -125,6 +129,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     async enablePlugin(request, context) {
       const entry = entryOf(request.pluginId);
       const { plugin, changed } = await write(request.workspaceId, entry, context, { enabled: true, config: request.config });
+      await prewarm(request.workspaceId, entry, context);
       return {
         success: true,
         message: changed ? `plugin "${entry.id}" enabled` : `plugin "${entry.id}" was already enabled with this configuration`,
@@ -135,6 +140,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
     async disablePlugin(request, context) {
       const entry = entryOf(request.pluginId);
       const { changed } = await write(request.workspaceId, entry, context, { enabled: false });
+      await deps.instances?.stop(entry, callerOf(context));
       return { success: true, message: changed ? `plugin "${entry.id}" disabled` : `plugin "${entry.id}" was already disabled` };
     },
 
@@ -147,6 +153,7 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
         { config: request.config, secrets: request.secrets },
         request.expectedVersion,
       );
+      if (plugin.enabled) await prewarm(request.workspaceId, entry, context);
       return { success: true, message: changed ? "configuration updated" : "configuration unchanged", plugin };
     },
 
@@ -213,6 +220,25 @@ export function createPluginsService(deps: PluginsServiceDeps): ServiceImpl<type
       return listGitHubPullRequests(forwarder, entry, request, { ...invocationOf(context), settings });
     },
   };
+
+  /**
+   * A stock plugin runs in a process of the workspace's own, started with its settings: after a
+   * change the sidecar starts it at once (blue/green), so the next call does not wait for a start.
+   * Best effort (see StockInstances): the stored change stands whatever happens here.
+   */
+  async function prewarm(workspaceId: string, entry: CatalogueEntry, context: HandlerContext): Promise<void> {
+    if (!deps.instances || !isStockPlugin(entry)) return;
+    let payload: PluginSettingsPayload;
+    try {
+      payload = await (await deps.settings(workspaceId, entry.id)).payload();
+    } catch {
+      return; // disabled meanwhile, or the store is unreachable: the next data call decides
+    }
+    // EnablePlugin carries no secrets: a first enable of a plugin that has secret keys would start a
+    // process bound to fail or be replaced at once; its UpdatePluginConfig with the secrets prewarms it.
+    if (entry.secretKeys.length > 0 && Object.keys(payload.secrets).length === 0) return;
+    await deps.instances.prewarm(entry, callerOf(context), payload);
+  }
 
   /**
    * Data calls need the plugin enabled in the workspace, whatever they do next: checked

@@ -26,19 +26,25 @@ function reasonIn(body: Uint8Array): string | undefined {
 export interface PluginHealth {
   /** The plugin's status: the sidecar's answer to its health route plus this replica's counts. */
   statusOf(entry: CatalogueEntry, caller: SidecarCaller): Promise<PluginStatus>;
+  /** How many (workspace, plugin) probes are kept (bounded by `maxEntries`). */
+  readonly size: number;
 }
 
 /**
  * Health of each plugin for each workspace as the sidecar reports it, probed at most once per `maxAgeMs`.
  * The first probe is awaited (briefly) so the first answer is true; later ones refresh
- * in the background so ListPlugins never waits on a slow sidecar.
+ * in the background so ListPlugins never waits on a slow sidecar. At most `maxEntries`
+ * (workspace, plugin) probes are kept: the least recently asked for is forgotten first
+ * (and probed afresh if asked for again), so very many workspaces cannot grow the map without bound.
  */
 export function createPluginHealth(
   sidecar: SidecarClient | undefined,
   counters: PluginCounters,
   maxAgeMs = 30_000,
   firstProbeTimeoutMs = 1_000,
+  maxEntries = 10_000,
 ): PluginHealth {
+  // A Map iterates in insertion order: re-inserting on every use keeps the least recently used first.
   const probes = new Map<string, Probe>();
 
   async function probe(entry: CatalogueEntry, caller: SidecarCaller, record: Probe): Promise<void> {
@@ -69,15 +75,22 @@ export function createPluginHealth(
   }
 
   return {
+    get size() {
+      return probes.size;
+    },
     async statusOf(entry, caller) {
       // Per workspace: a stock plugin runs in a process of each workspace's own, so one
       // workspace's plugin can be down (e.g. settings its upstream refuses) while others are fine.
       const key = `${caller.workspaceId}\u0000${entry.id}`;
       let record = probes.get(key);
-      if (!record) {
+      if (record) {
+        probes.delete(key);
+      } else {
         record = { healthy: false, message: "not checked yet", checkedAt: 0 };
-        probes.set(key, record);
+        const oldest = probes.size >= maxEntries ? probes.keys().next().value : undefined;
+        if (oldest !== undefined) probes.delete(oldest);
       }
+      probes.set(key, record);
       if (!record.refreshing && Date.now() - record.checkedAt > maxAgeMs) {
         const current = record;
         current.refreshing = probe(entry, caller, current).finally(() => {

@@ -11,6 +11,8 @@ import type { PluginSettingsSource } from "./plugin-settings.js";
 import type { PluginHealth } from "./plugin-health.js";
 import { createMemoryResponseStore, createRedisResponseStore, createResponseCache } from "./response-cache.js";
 import { createSidecarClient } from "./sidecar-client.js";
+import { createStockInstances } from "./stock-instances.js";
+import type { StockInstances } from "./stock-instances.js";
 import type { SidecarClient } from "./sidecar-client.js";
 
 /** Everything the gateway uses to reach plugins; without a sidecar only health reports it. */
@@ -18,6 +20,8 @@ export interface SidecarAccess {
   readonly client: SidecarClient | undefined;
   readonly forwarder: PluginForwarder | undefined;
   readonly health: PluginHealth;
+  /** Prewarm and stop of the stock plugins' per-workspace processes (no-ops without a sidecar). */
+  readonly instances: StockInstances;
 }
 
 export function createSidecarAccess(
@@ -26,7 +30,12 @@ export function createSidecarAccess(
 ): SidecarAccess {
   const counters = createPluginCounters();
   if (!config.backstageUrl || !config.backstageServiceToken) {
-    return { client: undefined, forwarder: undefined, health: createPluginHealth(undefined, counters) };
+    return {
+      client: undefined,
+      forwarder: undefined,
+      health: createPluginHealth(undefined, counters),
+      instances: createStockInstances(undefined, deps.logger),
+    };
   }
   const { logger, metrics, tracing, redis } = deps;
   const client = createSidecarClient({
@@ -54,5 +63,5 @@ export function createSidecarAccess(
     counters,
     settings: deps.settings,
   });
-  return { client, forwarder, health: createPluginHealth(client, counters) };
+  return { client, forwarder, health: createPluginHealth(client, counters), instances: createStockInstances(client, logger) };
 }

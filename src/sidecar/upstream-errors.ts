@@ -21,8 +21,8 @@ export function codeForUpstreamStatus(status: number): Code {
 
 /**
  * The Connect error for a plugin's error answer. A 429 (GitHub's rate limit, as the
- * plugins report it) carries the wait like the gateway's own rate limiter does: a
- * google.rpc.RetryInfo detail and a `retry-after` header (seconds).
+ * plugins report it) or a 503 with `Retry-After` carries the wait like the gateway's own
+ * rate limiter does: a google.rpc.RetryInfo detail and a `retry-after` header (seconds).
  */
 export function upstreamError(
   pluginId: string,
@@ -33,7 +33,8 @@ export function upstreamError(
   const detail = messageFrom(body);
   const message = `plugin "${pluginId}" answered HTTP ${status}${detail ? `: ${detail}` : ""}`;
   const code = codeForUpstreamStatus(status);
-  const retryAfterSeconds = code === Code.ResourceExhausted ? retryAfterOf(headers[HEADERS.retryAfter]) : undefined;
+  // 429 (a rate limit) and 503 (e.g. the sidecar's stock plugin processes all busy) may say when to come back.
+  const retryAfterSeconds = code === Code.ResourceExhausted || status === 503 ? retryAfterOf(headers[HEADERS.retryAfter]) : undefined;
   if (retryAfterSeconds === undefined) return errors.pluginError(pluginId, status, code, message);
   return errors.pluginError(pluginId, status, code, `${message} (retry in ${retryAfterSeconds}s)`, retryAfterSeconds);
 }

@@ -10,6 +10,8 @@ const SIDECAR_DIR = fileURLToPath(new URL("../../sidecar/", import.meta.url));
 export interface RunningSidecar {
   readonly url: string;
   readonly token: string;
+  /** The running sidecar's process id (its stock plugin processes are its children). */
+  readonly pid: number | undefined;
   /** How many requests reached plugin routes (the sidecar's own ledger). */
   requestCount(): Promise<number>;
   kill(): Promise<void>;
@@ -58,6 +60,9 @@ export async function startSidecar(env: Record<string, string> = {}): Promise<Ru
   return {
     url,
     token,
+    get pid() {
+      return child?.pid;
+    },
     async requestCount() {
       const response = await fetch(`${url}/.orbit/requests`, { headers: { authorization: `Bearer ${token}` } });
       return ((await response.json()) as { total: number }).total;

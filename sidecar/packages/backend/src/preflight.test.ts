@@ -68,4 +68,21 @@ describe('preflight', () => {
       }),
     ).toEqual([]);
   });
+
+  it.each([
+    ['ORBIT_STOCK_IDLE_SECONDS', '0'],
+    ['ORBIT_STOCK_IDLE_SECONDS', '15m'],
+    ['ORBIT_STOCK_MAX_PROCESSES', '-1'],
+    ['ORBIT_STOCK_MAX_PROCESSES', '2.5'],
+  ])('refuses %s=%j, saying what it accepts', (name, value) => {
+    expect(preflight([], { ...TOKEN, [name]: value })).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${name} must be a whole number of \\w+ from 1 to \\d+ \\(got "${value.replace('.', '\\.')}"\\)`),
+      ),
+    ]);
+  });
+
+  it('accepts stock process settings in range', () => {
+    expect(preflight([], { ...TOKEN, ORBIT_STOCK_IDLE_SECONDS: '60', ORBIT_STOCK_MAX_PROCESSES: '4' })).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@
  * generic errors; these messages say what is missing and how to set it.
  */
 
+import { stockProcessSettingsProblem } from '@internal/stock-host';
 import { egressSettingsProblem } from './egress';
 /** Mounts the test-only diagnostic routes (testing/diagnosticRoutes.ts). */
 export const TEST_ROUTES_ENV = 'ORBIT_SIDECAR_TEST_ROUTES';
@@ -68,6 +69,9 @@ export function preflight(argv: string[] = process.argv.slice(2), env: NodeJS.Pr
 
   const egressProblem = egressSettingsProblem(env);
   if (egressProblem) problems.push(egressProblem);
+
+  const stockProblem = stockProcessSettingsProblem(env);
+  if (stockProblem) problems.push(stockProblem);
 
   return problems;
 }

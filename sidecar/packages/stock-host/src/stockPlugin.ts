@@ -15,7 +15,9 @@ import {
   pluginPathOf,
   searchOf,
 } from './routes';
-import { StockSupervisor } from './supervisor';
+import { instanceControlRouter } from './instanceControl';
+import { stockProcessSettingsFromEnv } from './processSettings';
+import { StockCapacityError, StockSupervisor } from './supervisor';
 
 /** Response headers passed back from a stock plugin (the rest, e.g. its cookies or CORS, are dropped). */
 const PASSED_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified', 'deprecation'];
@@ -92,6 +94,7 @@ export function stockForwarder(
     try {
       chosen = await supervisor.instanceFor(definition, context.workspaceId, context.pluginSettings);
     } catch (error) {
+      if (error instanceof StockCapacityError) res.setHeader('retry-after', String(error.retryAfterSeconds));
       throw new ServiceUnavailableError((error as Error).message);
     }
     const upstream = await supervisor.request(chosen.instance, {
@@ -137,6 +140,8 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
             if (!health.healthy) throw new ServiceUnavailableError(health.message);
             res.json({ status: 'ok', message: health.message });
           });
+          // The gateway's prewarm (POST) and stop (DELETE) of the workspace's process; before the forwarding below.
+          router.use('/instance', instanceControlRouter(definition, supervisor, workspaceContext));
           router.use(stockForwarder(definition, supervisor, workspaceContext));
           // Errors thrown above are Backstage errors: its default handler answers 400/404/503 with the message.
           httpRouter.use(router);
@@ -152,7 +157,7 @@ export function createStockPlugin(definition: StockPluginDefinition, supervisor:
  * their id with an Orbit plugin (`jira`) are left out: that plugin mounts
  * their front (stockForwarder) itself.
  */
-export function stockPlugins(supervisor = new StockSupervisor()) {
+export function stockPlugins(supervisor = new StockSupervisor(stockProcessSettingsFromEnv())) {
   return [...stockPluginDefinitions.values()]
     .filter(definition => !definition.sharesOrbitPlugin)
     .map(definition => createStockPlugin(definition, supervisor));

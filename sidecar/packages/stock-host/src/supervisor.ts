@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import type { PluginSettings } from '@internal/plugin-workspace-isolation-node';
 import type { StockPluginDefinition } from './definitions';
 import type { LaunchSpec } from './child/launch';
+import { CHILD_SOURCE, type ChildCommand, childCommand } from './childBuild';
+import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_PROCESSES, MAX_PROCESSES_ENV } from './processSettings';
 
 // __filename, not __dirname: tsx gives a module loaded from ESM a data: __dirname.
-const CHILD_MAIN = resolve(dirname(__filename), 'child/main.ts');
 const PACKAGE_DIR = resolve(dirname(__filename), '..');
 
 /** Variables a child inherits: what Node, Backstage's logger and the egress guard read; never the sidecar's token. */
@@ -18,6 +20,28 @@ export interface StockSupervisorOptions {
   readonly startTimeoutMs?: number;
   /** Called with a line of a child's stderr, the workspace's secret values already replaced. */
   readonly onChildLog?: (line: string, instance: { pluginId: string; workspaceId: string }) => void;
+  /** A serving process with no call for this long is stopped (default 900 s); the next call starts it again. */
+  readonly idleStopMs?: number;
+  /** At most this many processes at once (default 20); at the cap the least recently used idle one is stopped. */
+  readonly maxProcesses?: number;
+  /** Run the child compiled to JavaScript (default), or its TypeScript source through tsx (false; for comparison). */
+  readonly compiledChild?: boolean;
+}
+
+/** Why a process stopped, as the `stopped` event reports it. */
+export type StockStopReason = 'idle' | 'evicted' | 'stopped-by-request' | 'replaced' | 'failed' | 'exited' | 'shutdown';
+
+/** The payload of the supervisor's `stopped` event, emitted once a child process has exited. */
+export interface StockStoppedEvent {
+  readonly pluginId: string;
+  readonly workspaceId: string;
+  readonly pid: number | undefined;
+  readonly reason: StockStopReason;
+}
+
+/** Every process runs and is busy: a new one cannot start now (the front answers 503 with Retry-After). */
+export class StockCapacityError extends Error {
+  readonly retryAfterSeconds = 5;
 }
 
 export interface StockInstanceHealth {
@@ -43,6 +67,10 @@ interface Instance {
   inFlight: number;
   startedAt: number;
   readyAt?: number;
+  /** When a call last chose this process (idle stop and least-recently-used eviction). */
+  lastUsedAt: number;
+  idleTimer?: NodeJS.Timeout;
+  stopReason?: StockStopReason;
 }
 
 /** A failed start is retried with the same settings at most this often. */
@@ -69,24 +97,73 @@ function redactor(settings: PluginSettings): (text: string) => string {
  * calls in flight and stops. Connections to children use an agent of their
  * own, outside the egress guard (which refuses loopback): only this module
  * dials them, at the port the child reported.
+ *
+ * A serving process with no call for `idleStopMs` is stopped; at most
+ * `maxProcesses` run, the least recently used idle one making room for a new
+ * one. Emits `stopped` (a StockStoppedEvent) whenever a child has exited.
  */
-export class StockSupervisor {
+export class StockSupervisor extends EventEmitter {
   private readonly serving = new Map<string, Instance>();
   private readonly replacing = new Map<string, Instance>();
+  /** Every child not yet exited, serving or not (draining, starting green, failed and being killed). */
+  private readonly processes = new Set<Instance>();
   private readonly agent = new http.Agent({ keepAlive: true });
   private closed = false;
+  private command?: ChildCommand;
 
-  constructor(private readonly options: StockSupervisorOptions = {}) {}
+  constructor(private readonly options: StockSupervisorOptions = {}) {
+    super();
+  }
 
   /**
    * The process that answers this workspace's calls now (started or replaced as
-   * needed); `stale` when it runs with the settings being replaced.
+   * needed), once it is ready; `stale` when it runs with the settings being replaced.
    */
   async instanceFor(
     definition: StockPluginDefinition,
     workspaceId: string,
     settings: PluginSettings,
   ): Promise<{ instance: Instance; stale: boolean }> {
+    const chosen = this.choose(definition, workspaceId, settings);
+    await chosen.instance.ready;
+    if (chosen.instance.state === 'stopped') {
+      throw new Error(`the ${definition.pluginId} process of workspace ${workspaceId} was stopped; try again`);
+    }
+    this.hold(chosen.instance);
+    return chosen;
+  }
+
+  /**
+   * Starts the process for these settings (a new one, or green next to the serving one)
+   * without waiting for it, so the workspace's next call finds it ready. Throws
+   * StockCapacityError when no process may start now.
+   */
+  prewarm(definition: StockPluginDefinition, workspaceId: string, settings: PluginSettings): void {
+    const { instance } = this.choose(definition, workspaceId, settings);
+    instance.ready.catch(() => {}); // a failed start is the workspace's health, reported there
+  }
+
+  /** Stops a workspace's processes of a plugin (the plugin was disabled); calls in flight finish first. */
+  stopInstances(pluginId: string, workspaceId: string): number {
+    const key = `${pluginId}\u0000${workspaceId}`;
+    const found = [this.serving.get(key), this.replacing.get(key)].filter(instance => instance !== undefined);
+    this.serving.delete(key);
+    this.replacing.delete(key);
+    for (const instance of found) this.retire(instance, 'stopped-by-request');
+    return found.length;
+  }
+
+  /** The number of child processes not yet exited. */
+  get processCount(): number {
+    return this.processes.size;
+  }
+
+  /** Picks (and starts, synchronously) the process for a call; never waits. */
+  private choose(
+    definition: StockPluginDefinition,
+    workspaceId: string,
+    settings: PluginSettings,
+  ): { instance: Instance; stale: boolean } {
     if (this.closed) throw new Error('the sidecar is shutting down');
     const key = `${definition.pluginId}\u0000${workspaceId}`;
     const digest = digestOf(settings);
@@ -99,22 +176,31 @@ export class StockSupervisor {
         ? found
         : undefined;
     if (current && current.settingsDigest === digest) {
-      await current.ready;
+      this.touch(current);
       return { instance: current, stale: false };
     }
     if (current?.state !== 'ready') {
-      // Nothing usable to answer from meanwhile: start with these settings and wait.
-      const fresh = this.start(definition, workspaceId, settings, digest);
+      // Nothing usable to answer from meanwhile: start with these settings (the caller waits).
+      if (found) this.retire(found, 'replaced');
+      this.serving.delete(key);
+      const fresh = this.start(definition, workspaceId, settings, digest, key);
       this.serving.set(key, fresh);
-      if (found) this.retire(found);
-      await fresh.ready;
       return { instance: fresh, stale: false };
     }
     // Blue/green: the old process answers until the new one is ready.
+    this.touch(current);
     const pending = this.replacing.get(key);
     if (!pending || pending.settingsDigest !== digest) {
-      if (pending) this.retire(pending);
-      const next = this.start(definition, workspaceId, settings, digest);
+      if (pending) this.retire(pending, 'replaced');
+      this.replacing.delete(key);
+      let next: Instance;
+      try {
+        next = this.start(definition, workspaceId, settings, digest, key);
+      } catch (error) {
+        // No room for green now: blue keeps answering (not cached) and the next call tries again.
+        if (error instanceof StockCapacityError) return { instance: current, stale: true };
+        throw error;
+      }
       this.replacing.set(key, next);
       next.ready.then(
         () => this.promote(key, next),
@@ -127,7 +213,7 @@ export class StockSupervisor {
   /** The health of a workspace's instance of a plugin, as the gateway's ListPlugins reports it. */
   healthOf(pluginId: string, workspaceId: string): StockInstanceHealth {
     const instance = this.serving.get(`${pluginId}\u0000${workspaceId}`);
-    if (!instance) return { healthy: true, message: 'not started yet (starts with the first call)' };
+    if (!instance) return { healthy: true, message: 'not running (starts with the next call)' };
     if (instance.state === 'failed') return { healthy: false, message: instance.failure ?? 'failed to start' };
     return { healthy: true, message: instance.state };
   }
@@ -138,6 +224,7 @@ export class StockSupervisor {
     options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: string },
   ) {
     instance.inFlight += 1;
+    this.touch(instance);
     return new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(
         {
@@ -175,11 +262,74 @@ export class StockSupervisor {
   /** Stops every process (the sidecar is stopping). */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.serving.values(), ...this.replacing.values()];
+    const all = [...this.processes];
     this.serving.clear();
     this.replacing.clear();
-    await Promise.all(all.map(instance => this.stop(instance)));
+    await Promise.all(all.map(instance => this.stop(instance, 'shutdown')));
     this.agent.destroy();
+  }
+
+  /**
+   * Holds the chosen process until the caller's continuation has run (it sends its
+   * request in the same turn), so neither the idle stop nor an eviction can take it
+   * between choosing and sending.
+   */
+  private hold(instance: Instance): void {
+    instance.inFlight += 1;
+    this.touch(instance);
+    setImmediate(() => this.finished(instance));
+  }
+
+  private touch(instance: Instance): void {
+    instance.lastUsedAt = Date.now();
+    clearTimeout(instance.idleTimer);
+    instance.idleTimer = undefined;
+  }
+
+  /** Arms the idle stop of a serving process with no call in flight. */
+  private armIdle(instance: Instance): void {
+    if (instance.state !== 'ready' || instance.inFlight > 0 || instance.idleTimer) return;
+    const wait = Math.max(0, instance.lastUsedAt + this.idleStopMs - Date.now());
+    instance.idleTimer = setTimeout(() => {
+      instance.idleTimer = undefined;
+      const key = keyOf(instance);
+      if (instance.state !== 'ready' || instance.inFlight > 0 || this.serving.get(key) !== instance) return;
+      if (this.replacing.has(key)) return this.armIdle(instance); // a takeover is under way: not idle
+      if (Date.now() - instance.lastUsedAt < this.idleStopMs) return this.armIdle(instance);
+      this.serving.delete(key);
+      this.retire(instance, 'idle');
+    }, wait);
+    instance.idleTimer.unref();
+  }
+
+  private get idleStopMs(): number {
+    return this.options.idleStopMs ?? DEFAULT_IDLE_SECONDS * 1000;
+  }
+
+  private get maxProcesses(): number {
+    return this.options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
+  }
+
+  /**
+   * Makes room for one more process: at the cap, stops the least recently used
+   * serving process with nothing in flight (never the workspace's own, `key`);
+   * throws StockCapacityError when every process is busy.
+   */
+  private makeRoom(key: string): void {
+    const running = [...this.processes].filter(instance => instance.state !== 'stopped' && instance.state !== 'failed');
+    if (running.length < this.maxProcesses) return;
+    const idle = running
+      .filter(instance => instance.state === 'ready' && instance.inFlight === 0 && keyOf(instance) !== key)
+      .filter(instance => this.serving.get(keyOf(instance)) === instance && !this.replacing.has(keyOf(instance)))
+      .sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+    if (!idle) {
+      throw new StockCapacityError(
+        `the sidecar already runs its maximum of ${this.maxProcesses} stock plugin processes and all are busy; ` +
+          `try again in a few seconds (operators: raise ${MAX_PROCESSES_ENV})`,
+      );
+    }
+    this.serving.delete(keyOf(idle));
+    this.retire(idle, 'evicted');
   }
 
   private mayRetry(instance: Instance): boolean {
@@ -191,7 +341,8 @@ export class StockSupervisor {
     this.replacing.delete(key);
     const old = this.serving.get(key);
     this.serving.set(key, next);
-    if (old && old !== next) this.retire(old);
+    if (old && old !== next) this.retire(old, 'replaced');
+    this.armIdle(next);
   }
 
   private start(
@@ -199,10 +350,12 @@ export class StockSupervisor {
     workspaceId: string,
     settings: PluginSettings,
     settingsDigest: string,
+    key: string,
   ): Instance {
+    this.makeRoom(key);
     const token = randomBytes(32).toString('base64url');
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED_ENV.test(name)));
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD_MAIN], {
+    const child = spawn(process.execPath, [...this.childArgs()], {
       cwd: PACKAGE_DIR,
       env,
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
@@ -229,8 +382,10 @@ export class StockSupervisor {
       port: 0,
       inFlight: 0,
       startedAt: Date.now(),
+      lastUsedAt: Date.now(),
       ready: Promise.resolve(),
     };
+    this.processes.add(instance);
     const ready = new Promise<void>((resolve, reject) => {
       const fail = (reason: string) => {
         if (instance.state !== 'starting') return;
@@ -243,6 +398,12 @@ export class StockSupervisor {
       const timer = setTimeout(() => fail(`not ready after ${this.startTimeoutMs} ms`), this.startTimeoutMs);
       child.once('exit', code => {
         clearTimeout(timer);
+        // Stopped on purpose before it was ready (replaced, stopped by request): its waiters must not hang.
+        if (!instance.readyAt && instance.state !== 'starting' && instance.state !== 'failed') {
+          reject(
+            new Error(`the ${definition.pluginId} process of workspace ${workspaceId} was stopped before it was ready`),
+          );
+        }
         fail(lastProblem(stderrTail) ?? `the process exited with ${code}`);
         if (instance.state === 'ready') instance.state = 'stopped';
       });
@@ -258,7 +419,9 @@ export class StockSupervisor {
             if (instance.state !== 'starting') return;
             instance.state = 'ready';
             instance.readyAt = Date.now();
+            instance.lastUsedAt = instance.readyAt; // a prewarmed process is idle from when it can serve
             resolve();
+            this.armIdle(instance);
           },
           error => fail((error as Error).message),
         );
@@ -266,7 +429,29 @@ export class StockSupervisor {
     });
     ready.catch(() => {}); // observed by callers; never an unhandled rejection
     (instance as { ready: Promise<void> }).ready = ready;
+    // After the readiness listener above, so the state says whether the start had failed.
+    child.once('exit', () => {
+      this.processes.delete(instance);
+      clearTimeout(instance.idleTimer);
+      const reason = instance.stopReason ?? (instance.state === 'failed' ? 'failed' : 'exited');
+      this.emit('stopped', {
+        pluginId: instance.pluginId,
+        workspaceId,
+        pid: child.pid,
+        reason,
+      } satisfies StockStoppedEvent);
+    });
     return instance;
+  }
+
+  /** The child's node arguments, decided once: the compiled bundle (built if stale) unless it cannot be built. */
+  private childArgs(): readonly string[] {
+    if (this.options.compiledChild === false) return ['--import', 'tsx', CHILD_SOURCE];
+    if (!this.command) {
+      this.command = childCommand();
+      if (this.command.note) console.warn(this.command.note);
+    }
+    return this.command.args;
   }
 
   private get startTimeoutMs(): number {
@@ -293,18 +478,23 @@ export class StockSupervisor {
 
   private finished(instance: Instance): void {
     instance.inFlight -= 1;
-    if (instance.state === 'draining' && instance.inFlight === 0) void this.stop(instance);
+    if (instance.inFlight > 0) return;
+    if (instance.state === 'draining') void this.stop(instance);
+    else if (this.serving.get(keyOf(instance)) === instance) this.armIdle(instance);
   }
 
   /** Takes an instance out of service: it stops once its calls in flight are answered. */
-  private retire(instance: Instance): void {
+  private retire(instance: Instance, reason: StockStopReason): void {
     if (instance.state === 'failed' || instance.state === 'stopped') return;
+    instance.stopReason ??= reason;
+    clearTimeout(instance.idleTimer);
     instance.state = 'draining';
     if (instance.inFlight === 0) void this.stop(instance);
   }
 
-  private async stop(instance: Instance): Promise<void> {
+  private async stop(instance: Instance, reason?: StockStopReason): Promise<void> {
     const { child } = instance;
+    if (reason) instance.stopReason ??= reason;
     instance.state = 'stopped';
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise(resolve => {
@@ -312,6 +502,10 @@ export class StockSupervisor {
       child.kill('SIGTERM');
     });
   }
+}
+
+function keyOf(instance: Instance): string {
+  return `${instance.pluginId}\u0000${instance.workspaceId}`;
 }
 
 /** The last line of a child's stderr that says what went wrong (Backstage logs a reason before exiting). */
