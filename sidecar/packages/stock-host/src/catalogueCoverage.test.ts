@@ -47,11 +47,13 @@ const backendPackage = readJson<{ dependencies: Record<string, string> }>(
 );
 const backendIndex = readFileSync(new URL('packages/backend/src/index.ts', sidecar), 'utf8');
 
-/** The stock definition hosting a catalogue entry: same plugin id, base path and package. */
+/**
+ * The stock definition hosting a catalogue entry: same base path (`/api/<Backstage plugin id>`;
+ * the catalogue id may differ, as `argocd` is mounted as `backstage-community-argocd`) and package.
+ */
 const definitionOf = (entry: Entry) =>
   definitions.find(
     definition =>
-      definition.pluginId === entry.id &&
       `/api/${definition.pluginId}` === entry.apiBasePath &&
       definition.packageName === entry.backstagePackage,
   );
@@ -67,11 +69,11 @@ function sampleSettings(entry: Entry) {
   return { config, secrets: Object.fromEntries(entry.secretKeys.map(key => [key, `sample-${key}`])) };
 }
 
-/** A catalogue endpoint's path with every `{placeholder}` filled with a sample of its type. */
+/** A catalogue endpoint's path with every `{placeholder}` filled with a sample of its type (ids are numbers). */
 const samplePath = (endpoint: Endpoint) =>
   endpoint.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const type = endpoint.parameters.find(parameter => parameter.name === name)?.type;
-    return type === 'integer' || type === 'number' ? '1' : 'sample';
+    return type === 'integer' || type === 'number' || name.endsWith('_id') ? '1' : 'sample';
   });
 
 /** Whether a route of the definition takes the endpoint (method, sample path, then the route's own checks). */
@@ -153,7 +155,7 @@ describe.each(definitions.map(definition => [definition.pluginId, definition] as
   (_id, definition) => {
     it('is in the catalogue', () => {
       expect(
-        entries.find(entry => entry.id === definition.pluginId),
+        entries.find(entry => entry.apiBasePath === `/api/${definition.pluginId}`),
         'an entry in src/catalogue/plugins.json',
       ).toBeDefined();
     });
@@ -161,7 +163,7 @@ describe.each(definitions.map(definition => [definition.pluginId, definition] as
     it('has an isolation mapping: routes, the upstream from the settings, catalog annotations where entities are named', () => {
       expect(definition.routes.length).toBeGreaterThan(0);
       expect(definition.isolation.trim()).not.toBe('');
-      const entry = entries.find(candidate => candidate.id === definition.pluginId)!;
+      const entry = entries.find(candidate => candidate.apiBasePath === `/api/${definition.pluginId}`)!;
       const settings = sampleSettings(entry);
       // The upstream is forced from the workspace's settings: every URL setting reaches the plugin's config.
       const config = JSON.stringify(definition.configFor(settings));

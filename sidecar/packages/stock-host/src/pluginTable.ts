@@ -43,7 +43,7 @@ export function pluginTable(
 ): string {
   const rows = entries.map(entry => {
     const own = entry.backstagePackage.startsWith('@internal/');
-    const definition = definitions.get(entry.id);
+    const definition = [...definitions.values()].find(each => `/api/${each.pluginId}` === entry.apiBasePath);
     const isolation = own ? entry.isolation : definition?.isolation;
     if (!isolation) throw new Error(`the catalogue entry ${entry.id} has no isolation line (catalogue or definition)`);
     const settings = Object.keys(entry.configSchema.properties ?? {}).map(code);
