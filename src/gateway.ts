@@ -26,6 +26,7 @@ import type { Readiness } from "./health/readiness.js";
 import { registerHttpHealthRoutes, startMetricsServer } from "./health/http-health-routes.js";
 import { dependencyChecks } from "./health/dependency-checks.js";
 import { registerAccessLog } from "./lib/access-log.js";
+import { LazyChildLogger } from "./lib/lazy-child-logger.js";
 import { createTracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
@@ -112,6 +113,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     loggerInstance: logger,
     // One access line per RPC comes from registerAccessLog; Fastify's own are off.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (parent, bindings, options) => new LazyChildLogger(parent as Logger, bindings, options),
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers[HEADERS.requestId];
