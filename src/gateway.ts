@@ -26,6 +26,7 @@ import type { Readiness } from "./health/readiness.js";
 import { registerHttpHealthRoutes, startMetricsServer } from "./health/http-health-routes.js";
 import { dependencyChecks } from "./health/dependency-checks.js";
 import { registerAccessLog } from "./lib/access-log.js";
+import { answerCompression } from "./lib/compression.js";
 import { LazyChildLogger } from "./lib/lazy-child-logger.js";
 import { createTracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
@@ -160,6 +161,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   const connectOptions = {
     readMaxBytes: config.maxRequestBytes,
+    acceptCompression: answerCompression,
     maxTimeoutMs: config.maxDeadline,
     shutdownSignal: shutdown.signal,
     contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request, tracing),
