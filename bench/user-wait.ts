@@ -25,6 +25,7 @@ import { startSimulatorProcess } from "./economy/simulator-process.js";
 import { REPOSITORY, SERVICE, WORKSPACE, as, configureWorkspace, deploymentsClient } from "./economy/workspace.js";
 import type { DeploymentsClient } from "./economy/workspace.js";
 import { Cleanup } from "./lib/cleanup.js";
+import { treeCpuMillis } from "./lib/cpu-time.js";
 import { startGatewayProcess } from "./lib/gateway-process.js";
 import { compiledRuntime } from "./lib/gateway-runtime.js";
 import type { GatewayProcess } from "./lib/gateway-process.js";
@@ -129,7 +130,15 @@ try {
   await view(cold, coldAdmin)(); // the sidecar's ETags filled, as after any earlier view
   const coldViews = summarize(await repeat(COLD, view(cold, coldAdmin)));
   await view(warm, warmAdmin)(); // fills the 5 s window
+  // CPU time per warm call, of the gateway and of this process (the client): robust where latency is not, on a shared machine.
+  const gatewayCpuBefore = treeCpuMillis(warmGateway.pid) ?? 0;
+  const clientCpuBefore = process.cpuUsage();
   const warmViews = summarize(await repeat(WARM, view(warm, warmAdmin)));
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const warmCpu = {
+    gatewayMs: ((treeCpuMillis(warmGateway.pid) ?? 0) - gatewayCpuBefore) / WARM,
+    clientMs: (clientCpu.user + clientCpu.system) / 1000 / WARM,
+  };
 
   // TriggerDeployment answers once the run is known (its id and URL): one dev run per sample, settled before the next.
   const triggerSamples: number[] = [];
@@ -201,6 +210,7 @@ try {
       "",
       "* the browser-side trigger also sleeps 2 s between the dispatch and the listing before it guesses the run (github-actions-facts.md); that sleep is left out here, so add 2,000 ms for the time until its run is known",
       ...BROWSER_MODEL_LINES,
+      `CPU per warm GetPipeline: gateway ${warmCpu.gatewayMs.toFixed(3)} ms, client (this process, Connect over HTTP/1.1) ${warmCpu.clientMs.toFixed(3)} ms`,
       `load average after the run: ${loadavg()[0]?.toFixed(2)} (1 min)`,
       "",
       goal(

@@ -26,6 +26,8 @@ import type { Readiness } from "./health/readiness.js";
 import { registerHttpHealthRoutes, startMetricsServer } from "./health/http-health-routes.js";
 import { dependencyChecks } from "./health/dependency-checks.js";
 import { registerAccessLog } from "./lib/access-log.js";
+import { answerCompression } from "./lib/compression.js";
+import { LazyChildLogger } from "./lib/lazy-child-logger.js";
 import { createTracing } from "./tracing/tracing.js";
 import { sendConnectError } from "./lib/error-response.js";
 import { errors } from "./lib/errors.js";
@@ -112,6 +114,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     loggerInstance: logger,
     // One access line per RPC comes from registerAccessLog; Fastify's own are off.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (parent, bindings, options) => new LazyChildLogger(parent as Logger, bindings, options),
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers[HEADERS.requestId];
@@ -158,6 +161,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   const connectOptions = {
     readMaxBytes: config.maxRequestBytes,
+    acceptCompression: answerCompression,
     maxTimeoutMs: config.maxDeadline,
     shutdownSignal: shutdown.signal,
     contextValues: (request: FastifyRequest) => callContextOf(request) ?? createCallContext(request, tracing),

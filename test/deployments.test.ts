@@ -423,6 +423,54 @@ describe.sequential("economy: cache, shared pollers and conditional requests", (
     }
   });
 
+  it("a new watcher gets the workspace's cached pipeline as its first message at once, then the poller reads fresh without waiting its interval", async () => {
+    // A 10-minute poll interval: any second read below comes from the first read being a cached one.
+    const watching = await startGateway({
+      ...gatewayEnv(),
+      PIPELINE_CACHE_TTL: "10m",
+      PIPELINE_WATCH_INTERVAL: "10m",
+      ORBIT_SVC_AUTH_SECRET: gw.secret,
+    });
+    try {
+      await enableDeploymentPlugin(watching, WS, github.apiUrl, GITHUB_TOKENS.orbitBot);
+      const options = await user();
+      const watch = () => {
+        const stop = new AbortController();
+        const stream = readStream(
+          deploymentsClient("grpc", watching.url).watchPipeline(
+            { workspaceId: WS, service: "payments" },
+            { ...options, signal: stop.signal },
+          ),
+        );
+        return { stop, stream };
+      };
+      const polls = () => metricValue(watching.gateway.metrics.pipelinePolls);
+      const pollers = () => metricValue(watching.gateway.metrics.pipelinePollers);
+
+      // Nothing cached yet: the first poller reads upstream (and stores the workspace's pipeline).
+      const first = watch();
+      const firstMessage = await first.stream.next(undefined, "the first watcher's first pipeline");
+      expect(await polls()).toBe(1);
+      first.stop.abort();
+      await first.stream.finished;
+      await eventually(pollers, (count) => count === 0, "the first poller to stop");
+
+      const second = watch();
+      const cachedMessage = await second.stream.next(undefined, "the second watcher's first pipeline");
+      // The very pipeline the first poller read (observedAt changes on every upstream read).
+      expect(cachedMessage.pipeline?.observedAt).toEqual(firstMessage.pipeline?.observedAt);
+      expect(cachedMessage.pipeline).toEqual(firstMessage.pipeline);
+      // ...then one fresh upstream read follows at once, not after the 10-minute interval.
+      await eventually(polls, (count) => count === 2, "the fresh read after the cached one");
+      // Unchanged apart from observedAt: not sent again.
+      expect(second.stream.received).toHaveLength(1);
+      second.stop.abort();
+      await second.stream.finished;
+    } finally {
+      await watching.close();
+    }
+  });
+
   it("20 WatchPipeline watchers on one service cause the upstream traffic of one poller, stopped when the last leaves", async () => {
     const options = await user();
     const watchers = Array.from({ length: 20 }, (_, index) => {

@@ -8,8 +8,8 @@ import { forwardBody, forwardHeaders, forwardMethod, forwardQuery } from "./forw
 import type { ForwardMethod } from "./forward-policy.js";
 import type { PluginCounters } from "./plugin-counters.js";
 import type { PluginSettings, PluginSettingsSource } from "./plugin-settings.js";
-import { cacheKey } from "./response-cache.js";
-import type { ResponseCache } from "./response-cache.js";
+import { cacheKey, uncachedKey } from "./response-cache.js";
+import type { CacheScope, ResponseCache } from "./response-cache.js";
 import type { SidecarCaller, SidecarClient, SidecarResponse } from "./sidecar-client.js";
 import { upstreamError } from "./upstream-errors.js";
 
@@ -98,7 +98,7 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
       if (request.method === "GET") {
         const generations = request.cacheNamespaces?.length ? await deps.cache.generations(request.cacheNamespaces) : [];
         const accept = request.headers?.accept;
-        const key = cacheKey({
+        const scope: CacheScope = {
           workspaceId: caller.workspaceId,
           pluginId: entry.id,
           configVersion: settings.version,
@@ -107,10 +107,11 @@ export function createPluginForwarder(deps: PluginForwarderDeps) {
           ...(accept ? { accept } : {}),
           ...(caller.userId ? { user: { userId: caller.userId, ...(caller.githubToken ? { githubToken: caller.githubToken } : {}) } } : {}),
           generations,
-        });
-        answer = await deps.cache.getOrFetch(key, request.cacheTtlMs ?? ttlOf(entry), signal, upstream, {
-          refresh: request.refresh ?? false,
-        });
+        };
+        const ttlMs = request.cacheTtlMs ?? ttlOf(entry);
+        // An answer that is never stored needs no store key, only one that joins identical calls in flight.
+        const key = ttlMs > 0 ? cacheKey(scope) : uncachedKey(scope);
+        answer = await deps.cache.getOrFetch(key, ttlMs, signal, upstream, { refresh: request.refresh ?? false });
       } else {
         answer = { response: await upstream(signal), fromCache: false };
       }

@@ -37,20 +37,30 @@ export interface CacheScope {
 }
 
 export function cacheKey(scope: CacheScope): string {
+  return `orbit:cache:v1:${sha256(scopeText(scope))}`;
+}
+
+/**
+ * The key of an answer that is never stored (its TTL is 0): it only lets identical calls
+ * in flight share one upstream call, inside this process, so the scope's text serves as
+ * it is — no digest per call. It never equals a cacheKey.
+ */
+export function uncachedKey(scope: CacheScope): string {
+  return `orbit:uncached:${scopeText(scope)}`;
+}
+
+function scopeText(scope: CacheScope): string {
   const user = scope.user ? [scope.user.userId, scope.user.githubToken ? sha256(scope.user.githubToken) : null] : null;
-  const digest = sha256(
-    JSON.stringify([
-      scope.workspaceId,
-      scope.pluginId,
-      scope.configVersion,
-      scope.path,
-      scope.query,
-      scope.accept ?? "",
-      user,
-      scope.generations ?? [],
-    ]),
-  );
-  return `orbit:cache:v1:${digest}`;
+  return JSON.stringify([
+    scope.workspaceId,
+    scope.pluginId,
+    scope.configVersion,
+    scope.path,
+    scope.query,
+    scope.accept ?? "",
+    user,
+    scope.generations ?? [],
+  ]);
 }
 
 /**
@@ -206,28 +216,44 @@ export function createResponseCache(store: ResponseStore, onLookup: (hit: boolea
       // The shared call is cancelled only when every caller waiting on it has gone.
       const entry = shared;
       entry.waiters++;
-      const leave = () => {
+      const leave = (cancelled: boolean) => {
         entry.waiters--;
-        if (entry.waiters === 0) entry.controller.abort(signal.reason);
+        if (cancelled && entry.waiters === 0) entry.controller.abort(signal.reason);
       };
-      signal.addEventListener("abort", leave, { once: true });
-      try {
-        return { response: await Promise.race([entry.promise, rejectOnAbort(signal)]), fromCache: false };
-      } finally {
-        signal.removeEventListener("abort", leave);
-        if (!signal.aborted) entry.waiters--;
-      }
+      return { response: await untilAborted(entry.promise, signal, leave), fromCache: false };
     },
     generations: (namespaceKeys) => Promise.all(namespaceKeys.map((namespaceKey) => store.generation(namespaceKey))),
     invalidate: (namespaceKey, ttlMs) => store.bumpGeneration(namespaceKey, ttlMs),
   };
 }
 
-/** Lets one caller stop waiting for a shared call without cancelling it for the others. */
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+/**
+ * The shared call's result for one caller, who may stop waiting (its signal) without
+ * cancelling the call for the others. `leave` runs exactly once: cancelled or settled.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, leave: (cancelled: boolean) => void): Promise<T> {
+  if (signal.aborted) {
+    leave(true);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      leave(true);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", abort);
+        leave(false);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", abort);
+        leave(false);
+        reject(error);
+      },
+    );
   });
 }
 

@@ -76,7 +76,10 @@ export function createDeployments(deps: DeploymentsDeps): Deployments {
   const watchHub = client
     ? createPipelineWatchHub({
         intervalMs: deps.pipelineWatchIntervalMs,
-        read: ({ workspaceId, service }, signal) => client.pipeline({ caller: { workspaceId, userId: NO_USER }, signal }, service, true),
+        read: async ({ workspaceId, service }, signal, { fresh }) => {
+          const { body, fromCache } = await client.pipelineAnswer({ caller: { workspaceId, userId: NO_USER }, signal }, service, fresh);
+          return { pipeline: body, fromCache };
+        },
         metrics: { pollers: deps.metrics.pipelinePollers, watchers: deps.metrics.pipelineWatchers, polls: deps.metrics.pipelinePolls },
         logger: deps.logger,
       })

@@ -17,8 +17,11 @@ export interface PipelineWatchHubOptions {
   readonly intervalMs: number;
   /** Longest pause after repeated failures. */
   readonly maxBackoffMs?: number;
-  /** Reads the pipeline as the workspace (its shared credential, no user token). */
-  read(key: PipelineKey, signal: AbortSignal): Promise<Pipeline>;
+  /**
+   * Reads the pipeline as the workspace (its shared credential, no user token). With
+   * `fresh: false` a cached pipeline (the workspace's, within the pipeline TTL) may answer.
+   */
+  read(key: PipelineKey, signal: AbortSignal, options: { readonly fresh: boolean }): Promise<{ pipeline: Pipeline; fromCache: boolean }>;
   readonly metrics: { readonly pollers: Gauge; readonly watchers: Gauge; readonly polls: Counter<"result"> };
   readonly logger: Logger;
 }
@@ -96,13 +99,21 @@ export function createPipelineWatchHub(options: PipelineWatchHubOptions): Pipeli
   async function run(poller: Poller): Promise<void> {
     const { signal } = poller.stop;
     let failures = 0;
+    // A new poller's first read may be the workspace's cached pipeline (as fresh as GetPipeline's):
+    // its watchers see it at once, and the fresh read follows without a pause.
+    let fresh = false;
     while (!signal.aborted) {
       let pauseMs = options.intervalMs;
+      let fromCache = false;
       try {
-        const pipeline = await options.read(poller.key, signal);
+        const read = await options.read(poller.key, signal, { fresh });
+        const { pipeline } = read;
+        fromCache = read.fromCache;
+        fresh = true;
         const canonical = canonicalJson({ ...pipeline, observedAt: undefined });
         const changed = canonical !== poller.latest?.canonical;
-        options.metrics.polls.inc({ result: changed ? "changed" : "unchanged" });
+        // Polls count upstream reads; a cached first read is none.
+        if (!fromCache) options.metrics.polls.inc({ result: changed ? "changed" : "unchanged" });
         if (failures > 0) options.logger.info({ service: poller.key.service }, "pipeline poller recovered");
         failures = 0;
         if (changed) {
@@ -128,7 +139,7 @@ export function createPipelineWatchHub(options: PipelineWatchHubOptions): Pipeli
           );
         }
       }
-      await pause(poller, pauseMs, failures === 0);
+      if (!fromCache) await pause(poller, pauseMs, failures === 0);
     }
   }
 

@@ -39,7 +39,8 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
   const configNamespace = (workspaceId: string) => cacheNamespace(workspaceId, entry.id, "environments");
   const serviceNamespace = (workspaceId: string, service: string) => cacheNamespace(workspaceId, entry.id, "service", service);
 
-  async function call<K extends DeploymentRouteName>(
+  /** A route's answer, and whether it came from the cache. */
+  async function answer<K extends DeploymentRouteName>(
     name: K,
     request: Omit<PluginRequest, "method" | "path">,
     params: ParamsOf<K>,
@@ -47,17 +48,26 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
   ) {
     const route = deploymentRoutes[name];
     const path = `${base}${pathOf<string>(route.path, params)}`;
-    const { response } = await forwarder.send(entry, { ...request, method: route.method, path }, invocation);
-    return parsePluginJson<DeploymentResponses[K]>(entry.id, response.body);
+    const { response, fromCache } = await forwarder.send(entry, { ...request, method: route.method, path }, invocation);
+    return { body: parsePluginJson<DeploymentResponses[K]>(entry.id, response.body), fromCache };
   }
 
-  const get = <K extends ReadRoute>(
+  async function call<K extends DeploymentRouteName>(
+    name: K,
+    request: Omit<PluginRequest, "method" | "path">,
+    params: ParamsOf<K>,
+    invocation: Invocation,
+  ) {
+    return (await answer(name, request, params, invocation)).body;
+  }
+
+  const getAnswer = <K extends ReadRoute>(
     name: K,
     params: ParamsOf<K>,
     invocation: Invocation,
     cache: { query?: Record<string, string>; namespaces: readonly string[]; ttlMs?: number; refresh?: boolean },
   ) =>
-    call(
+    answer(
       name,
       {
         headers: { accept: "application/json" },
@@ -69,6 +79,7 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
       params,
       invocation,
     );
+  const get = async <K extends ReadRoute>(...args: Parameters<typeof getAnswer<K>>) => (await getAnswer(...args)).body;
 
   /** A write, then the invalidation of what it makes stale (also when its outcome is unknown). */
   async function write<K extends WriteRoute>(
@@ -97,6 +108,13 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
     }
   }
 
+  const pipelineAnswer = (invocation: Invocation, service: string, refresh: boolean) =>
+    getAnswer("pipeline", { service }, invocation, {
+      namespaces: [...config(invocation), ...ofService(invocation, service)],
+      ttlMs: options.pipelineCacheTtlMs,
+      refresh,
+    });
+
   const config = (invocation: Invocation) => [configNamespace(invocation.caller.workspaceId)];
   const ofService = (invocation: Invocation, service: string) => [serviceNamespace(invocation.caller.workspaceId, service)];
 
@@ -122,12 +140,10 @@ export function createDeploymentPluginClient(forwarder: PluginForwarder, entry: 
       write("trigger", { service, environment }, input, invocation, ofService(invocation, service)),
 
     /** `refresh`: read upstream even when a cached pipeline exists (the watch poller). */
-    pipeline: (invocation: Invocation, service: string, refresh = false) =>
-      get("pipeline", { service }, invocation, {
-        namespaces: [...config(invocation), ...ofService(invocation, service)],
-        ttlMs: options.pipelineCacheTtlMs,
-        refresh,
-      }),
+    pipeline: async (invocation: Invocation, service: string, refresh = false) => (await pipelineAnswer(invocation, service, refresh)).body,
+
+    /** The pipeline and whether it came from the cache (the watch poller's first read may). */
+    pipelineAnswer: (invocation: Invocation, service: string, refresh: boolean) => pipelineAnswer(invocation, service, refresh),
 
     review: (invocation: Invocation, service: string, environment: string, input: DeploymentBodies["review"]) =>
       write("review", { service, environment }, input, invocation, ofService(invocation, service)),
