@@ -54,8 +54,7 @@ const backendIndex = readFileSync(new URL('packages/backend/src/index.ts', sidec
 const definitionOf = (entry: Entry) =>
   definitions.find(
     definition =>
-      `/api/${definition.pluginId}` === entry.apiBasePath &&
-      definition.packageName === entry.backstagePackage,
+      `/api/${definition.pluginId}` === entry.apiBasePath && definition.packageName === entry.backstagePackage,
   );
 const isStock = (entry: Entry) => !entry.backstagePackage.startsWith('@internal/');
 
