@@ -63,9 +63,18 @@ async function processState(workspaceId: string, of: RunningSidecar = sidecar): 
 function sidecarChildren(of: RunningSidecar = sidecar): number[] {
   const pid = of.pid;
   if (!pid) return [];
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
-  );
+  return readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number))
+    .filter(isStockChild);
+}
+
+/** A stock plugin process (`child/main`), not another child of the sidecar's (tsx's esbuild service, say). */
+function isStockChild(pid: number): boolean {
+  try {
+    return /child[/\\]main\.(cjs|ts)/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    return false; // it has exited
+  }
 }
 
 async function enableSonarQube(workspaceId: string, server: RunningSonarQubeSimulator) {

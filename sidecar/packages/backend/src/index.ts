@@ -10,7 +10,13 @@ import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import { jiraRestRoutesExtensionPoint } from '@internal/plugin-jira-backend';
-import { StockSupervisor, createStockFrontModule, jiraDefinition, stockPlugins } from '@internal/stock-host';
+import {
+  StockSupervisor,
+  createStockFrontModule,
+  jiraDefinition,
+  stockPlugins,
+  stockProcessSettingsFromEnv,
+} from '@internal/stock-host';
 import { startEgressGuard } from './egress';
 import { preflight, TEST_ROUTES_ENV } from './preflight';
 import { telemetryShutdownPlugin } from './telemetry/shutdownPlugin';
@@ -44,7 +50,7 @@ backend.add(import('@internal/plugin-jira-backend'));
 // process, started from its settings and replaced blue/green when they change
 // (see @internal/stock-host and docs/stock-plugins.md). Jira's REST paths
 // (the proxy backend) are a module of the jira plugin, which owns the id.
-const stockSupervisor = new StockSupervisor();
+const stockSupervisor = new StockSupervisor(stockProcessSettingsFromEnv());
 for (const plugin of stockPlugins(stockSupervisor)) backend.add(plugin);
 backend.add(createStockFrontModule(jiraDefinition, stockSupervisor, jiraRestRoutesExtensionPoint));
 

@@ -16,6 +16,8 @@ export const repositoryRoot = new URL('../../../../', import.meta.url);
 
 interface CatalogueEntry {
   id: string;
+  /** `/api/<Backstage plugin id>`: how a stock entry finds its definition (the ids may differ). */
+  apiBasePath: string;
   description: string;
   backstagePackage: string;
   version: string;

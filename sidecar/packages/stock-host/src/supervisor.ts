@@ -73,6 +73,9 @@ interface Instance {
   stopReason?: StockStopReason;
 }
 
+/** How long a stopped process may take to exit after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
 /** A failed start is retried with the same settings at most this often. */
 const RETRY_FAILED_AFTER_MS = 10_000;
 
@@ -498,7 +501,14 @@ export class StockSupervisor extends EventEmitter {
     instance.state = 'stopped';
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise(resolve => {
-      child.once('exit', resolve);
+      // Backstage stops its plugins on SIGTERM; one that hangs in its shutdown must not keep the
+      // process (and the workspace's credentials in it) alive.
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      kill.unref();
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve(undefined);
+      });
       child.kill('SIGTERM');
     });
   }
