@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startArgoCdSimulator } from "./support/argocd-simulator.js";
 import type { RunningArgoCdSimulator } from "./support/argocd-simulator.js";
 import { errorOf } from "./support/calls.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { enableInWorkspaces, settingsChangeUnderTraffic, startStockStack, stockClients } from "./support/stock-stack.js";
@@ -175,14 +176,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Argo CD)"
     ["X-Orbit-Workspace-Id as a forwarded header", () => call(WS_B, APP("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } })],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: PLUGIN, endpointPath: APP("payments") },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: PLUGIN, endpointPath: APP("payments") },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { eventually } from "./support/eventually.js";
 import type { RunningSidecar } from "./support/sidecar.js";
@@ -177,14 +178,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Jenkins)"
     ],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "jenkins", endpointPath: `${ENTITY("payments")}/job/payments/7` },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "jenkins", endpointPath: `${ENTITY("payments")}/job/payments/7` },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",

@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { startSonarQubeSimulator } from "./support/sonarqube-simulator.js";
@@ -168,14 +169,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
     ],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",

@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
 import { eventually } from "./support/eventually.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { startGitHubRest, startJiraRest } from "./support/proxy-simulators.js";
 import type { RunningGitHubRest, RunningJiraRest } from "./support/proxy-simulators.js";
@@ -248,14 +249,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's GitHub an
     ["the proxy's own path", () => gh(`/api/proxy/upstream${PULLS}`)],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "github-actions", endpointPath: PULLS },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "github-actions", endpointPath: PULLS },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",
