@@ -5,6 +5,7 @@ import type { RunningArgoCdSimulator } from "./support/argocd-simulator.js";
 import { errorOf } from "./support/calls.js";
 import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { attemptsThatLeak } from "./support/leaks.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { enableInWorkspaces, settingsChangeUnderTraffic, startStockStack, stockClients } from "./support/stock-stack.js";
 
@@ -201,14 +202,7 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Argo CD)"
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's Argo CD`, async () => {
     await application(WS_B, "checkout"); // B's process is up, so every attempt reaches it
     const acmeCallsBefore = (await acme.requests()).length;
-    const leaks: string[] = [];
-    for (const [name, attempt] of attempts) {
-      const seen = await attempt().then(
-        (answer) => JSON.stringify(answer),
-        (error: Error) => String(error.message),
-      );
-      if (leaksA(seen)) leaks.push(name);
-    }
+    const leaks = await attemptsThatLeak(attempts, leaksA);
     expect(leaks).toEqual([]);
     expect((await acme.requests()).length).toBe(acmeCallsBefore);
     // B's own calls went to B's Argo CD with B's token only.
