@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { trackProcessGroups, waitForOutput } from "./support/child-processes.js";
+import { LISTED_PLUGIN_IDS } from "./support/listed-plugins.js";
 import { freePort } from "./support/redis-server.js";
 
 const run = promisify(execFile);
@@ -45,15 +46,7 @@ describe("npm start", () => {
     const shell = (name: string) =>
       run("bash", ["-c", readmeExample(name).replaceAll("50053", String(port))], { env: { ...process.env, ORBIT_TOKEN: token } });
     const listed = JSON.parse((await shell("call")).stdout) as { plugins: { id: string }[] };
-    expect(listed.plugins.map((plugin) => plugin.id)).toEqual([
-      "deployment",
-      "jira",
-      "sonarqube",
-      "jenkins",
-      "argocd",
-      "kubernetes",
-      "github-actions",
-    ]);
+    expect(listed.plugins.map((plugin) => plugin.id)).toEqual(LISTED_PLUGIN_IDS);
     // Two JSON documents: EnablePlugin's answer, then ProxyPluginRequest's.
     const proxied = (await shell("proxy")).stdout;
     const data = /"data":\s*"([^"]+)"/.exec(proxied)?.[1] ?? "";

@@ -1,15 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startArgoCdSimulator } from "./support/argocd-simulator.js";
 import type { RunningArgoCdSimulator } from "./support/argocd-simulator.js";
 import { errorOf } from "./support/calls.js";
-import { egressAllowing } from "./support/egress.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
-import { startSidecar } from "./support/sidecar.js";
+import { attemptsThatLeak } from "./support/leaks.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { enableInWorkspaces, settingsChangeUnderTraffic, startStockStack, stockClients } from "./support/stock-stack.js";
 
 // The stock Argo CD backend end to end: Connect call → gateway → sidecar → the workspace's own Backstage
 // process running the unmodified @backstage-community/plugin-argocd-backend → Argo CD simulator.
@@ -29,9 +27,7 @@ let globex: RunningArgoCdSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 
 interface Application {
   metadata: { name: string; instance: { name: string; url: string }; labels?: Record<string, string> };
@@ -70,23 +66,11 @@ const leaksA = (seen: string) =>
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([startArgoCdSimulator("acme"), startArgoCdSimulator("globex")]);
-  const egress = egressAllowing(acme.url, globex.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
-  });
-  for (const [workspaceId, server] of [
-    [WS_A, acme],
-    [WS_B, globex],
-  ] as const) {
-    const admin = await asAdmin(workspaceId);
-    await client().enablePlugin({ workspaceId, pluginId: PLUGIN, config: { base_url: server.url } }, admin);
-    await client().updatePluginConfig({ workspaceId, pluginId: PLUGIN, secrets: { token: server.token } }, admin);
-  }
+  ({ sidecar, gw } = await startStockStack([acme.url, globex.url]));
+  await enableInWorkspaces(gw, PLUGIN, [
+    { workspaceId: WS_A, config: { base_url: acme.url }, secrets: { token: acme.token } },
+    { workspaceId: WS_B, config: { base_url: globex.url }, secrets: { token: globex.token } },
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -193,14 +177,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Argo CD)"
     ["X-Orbit-Workspace-Id as a forwarded header", () => call(WS_B, APP("payments"), { headers: { "X-Orbit-Workspace-Id": WS_A } })],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: PLUGIN, endpointPath: APP("payments") },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: PLUGIN, endpointPath: APP("payments") },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",
@@ -219,14 +202,7 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Argo CD)"
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's Argo CD`, async () => {
     await application(WS_B, "checkout"); // B's process is up, so every attempt reaches it
     const acmeCallsBefore = (await acme.requests()).length;
-    const leaks: string[] = [];
-    for (const [name, attempt] of attempts) {
-      const seen = await attempt().then(
-        (answer) => JSON.stringify(answer),
-        (error: Error) => String(error.message),
-      );
-      if (leaksA(seen)) leaks.push(name);
-    }
+    const leaks = await attemptsThatLeak(attempts, leaksA);
     expect(leaks).toEqual([]);
     expect((await acme.requests()).length).toBe(acmeCallsBefore);
     // B's own calls went to B's Argo CD with B's token only.
@@ -277,55 +253,24 @@ describe("a workspace whose settings the plugin cannot use", () => {
 
 describe("a settings change under steady traffic", () => {
   it("takes effect for that workspace within seconds, with no failed call in either workspace", async () => {
-    const tally: Record<string, { ok: number; failed: string[] }> = { [WS_A]: { ok: 0, failed: [] }, [WS_B]: { ok: 0, failed: [] } };
-    let changedAt = 0;
-    let effectiveAt = 0;
-    let running = true;
-    // Waiters on the traffic's own progress (calls made, the new instance seen): no timed waits.
-    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-    const progressed = () => {
-      for (const waiter of [...waiters]) {
-        if (!waiter.done()) continue;
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    };
-    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
-    const callsOf = () => tally[WS_A]!.ok + tally[WS_A]!.failed.length + tally[WS_B]!.ok + tally[WS_B]!.failed.length;
-    const traffic = async (workspaceId: string) => {
-      while (running) {
-        try {
-          const app = await application(workspaceId, "checkout");
-          tally[workspaceId]!.ok++;
-          if (workspaceId === WS_A && changedAt && !effectiveAt && app.metadata.instance.url === globex.url) effectiveAt = Date.now();
-        } catch (error) {
-          tally[workspaceId]!.failed.push((error as Error).message);
-        }
-        progressed();
-        await pause(25); // pacing of the steady traffic, not synchronisation
-      }
-    };
-    const loops = [traffic(WS_A), traffic(WS_B)];
-    await until(() => callsOf() >= 20); // some traffic before the change
-
-    changedAt = Date.now();
-    await client().updatePluginConfig(
-      { workspaceId: WS_A, pluginId: PLUGIN, config: { base_url: globex.url }, secrets: { token: globex.token } },
-      await asAdmin(WS_A),
-    );
-    await until(() => effectiveAt > 0);
-    const callsAtEffect = callsOf();
-    await until(() => callsOf() >= callsAtEffect + 20); // traffic after the takeover, while the old process drains
-    running = false;
-    await Promise.all(loops);
-
-    const timeToEffectMs = effectiveAt - changedAt;
+    const { effectiveAt, timeToEffectMs, ok, failed } = await settingsChangeUnderTraffic({
+      workspaces: [WS_A, WS_B],
+      call: (workspaceId) => application(workspaceId, "checkout"),
+      changed: WS_A,
+      tookEffect: (app) => app.metadata.instance.url === globex.url,
+      change: async () => {
+        await client().updatePluginConfig(
+          { workspaceId: WS_A, pluginId: PLUGIN, config: { base_url: globex.url }, secrets: { token: globex.token } },
+          await asAdmin(WS_A),
+        );
+      },
+    });
     console.info(
-      `argocd settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`,
+      `argocd settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: ok[WS_A], b: ok[WS_B] }, failed: { a: failed[WS_A]!.length, b: failed[WS_B]!.length } })}`,
     );
     expect(effectiveAt).toBeGreaterThan(0);
-    expect(tally[WS_A]!.failed).toEqual([]);
-    expect(tally[WS_B]!.failed).toEqual([]);
+    expect(failed[WS_A]).toEqual([]);
+    expect(failed[WS_B]).toEqual([]);
     expect(timeToEffectMs).toBeLessThan(30_000);
     const after = await application(WS_A, "checkout");
     expect([after.metadata.instance.url, after.status.health.status]).toEqual([globex.url, "Progressing"]);

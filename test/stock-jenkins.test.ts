@@ -1,15 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
-import { egressAllowing } from "./support/egress.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { eventually } from "./support/eventually.js";
-import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { startJenkinsSimulator } from "./support/jenkins-simulator.js";
 import type { RunningJenkinsSimulator } from "./support/jenkins-simulator.js";
+import { COLD_START_SIDECAR_TIMEOUT, enableInWorkspaces, startStockStack, stockClients } from "./support/stock-stack.js";
 
 // The stock Jenkins plugin end to end: Connect call → gateway → sidecar → the workspace's own
 // Backstage process running the unmodified @backstage-community/plugin-jenkins-backend → Jenkins
@@ -25,9 +23,7 @@ let globex: RunningJenkinsSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 
 interface Build {
   number: number;
@@ -56,28 +52,11 @@ async function call<T>(workspaceId: string, endpointPath: string, extra: Record<
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([startJenkinsSimulator("acme"), startJenkinsSimulator("globex")]);
-  const egress = egressAllowing(acme.url, globex.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
-    // A workspace's first call waits for its Backstage process to start (3 s alone, more on a loaded machine).
-    SIDECAR_TIMEOUT: "60s",
-  });
-  for (const [workspaceId, server] of [
-    [WS_A, acme],
-    [WS_B, globex],
-  ] as const) {
-    const admin = await asAdmin(workspaceId);
-    await client().enablePlugin(
-      { workspaceId, pluginId: "jenkins", config: { base_url: server.url, username: server.user, jobs: JOBS } },
-      admin,
-    );
-    await client().updatePluginConfig({ workspaceId, pluginId: "jenkins", secrets: { api_key: server.apiToken } }, admin);
-  }
+  ({ sidecar, gw } = await startStockStack([acme.url, globex.url], COLD_START_SIDECAR_TIMEOUT));
+  await enableInWorkspaces(gw, "jenkins", [
+    { workspaceId: WS_A, config: { base_url: acme.url, username: acme.user, jobs: JOBS }, secrets: { api_key: acme.apiToken } },
+    { workspaceId: WS_B, config: { base_url: globex.url, username: globex.user, jobs: JOBS }, secrets: { api_key: globex.apiToken } },
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -199,14 +178,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's Jenkins)"
     ],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "jenkins", endpointPath: `${ENTITY("payments")}/job/payments/7` },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "jenkins", endpointPath: `${ENTITY("payments")}/job/payments/7` },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",

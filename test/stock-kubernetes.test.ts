@@ -1,17 +1,16 @@
-import { randomBytes } from "node:crypto";
 import { get as httpsGet } from "node:https";
 import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
-import { egressAllowing } from "./support/egress.js";
 import { eventually } from "./support/eventually.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { attemptsThatLeak } from "./support/leaks.js";
 import { startKubernetesSimulator } from "./support/kubernetes-simulator.js";
 import type { RunningKubernetesSimulator } from "./support/kubernetes-simulator.js";
-import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { enableInWorkspaces, startStockStack, stockClients } from "./support/stock-stack.js";
 
 // The stock Kubernetes backend end to end: Connect call → gateway → sidecar → the workspace's own Backstage
 // process running @backstage/plugin-kubernetes-backend unmodified → the workspace's Kubernetes API (simulator).
@@ -26,9 +25,7 @@ let globexTls: RunningKubernetesSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 
 interface FetchResponse {
   type: string;
@@ -74,6 +71,18 @@ const services = async (workspaceId: string, name: string) =>
   JSON.parse((await call(workspaceId, `/services/${name}`, { body: { entity: entityOf(name) } })).text) as ObjectsByEntity;
 const objectsOf = (answer: ObjectsByEntity, type: string) =>
   answer.items.flatMap((item) => item.resources.filter((entry) => entry.type === type).flatMap((entry) => entry.resources));
+/** Until the workspace's process answers (its first call starts it). */
+const untilAnswering = (workspaceId: string) =>
+  eventually(
+    () =>
+      call(workspaceId, "/clusters").then(
+        () => true,
+        () => false,
+      ),
+    (ok) => ok,
+    `the kubernetes process of ${workspaceId} answering`,
+    90_000,
+  );
 
 beforeAll(async () => {
   [acme, globex, globexTls] = await Promise.all([
@@ -81,36 +90,13 @@ beforeAll(async () => {
     startKubernetesSimulator("globex"),
     startKubernetesSimulator("globex", { tls: true }),
   ]);
-  const egress = egressAllowing(acme.url, globex.url, globexTls.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
-  });
-  for (const [workspaceId, cluster] of [
-    [WS_A, acme],
-    [WS_B, globex],
-  ] as const) {
-    const admin = await asAdmin(workspaceId);
-    await client().enablePlugin({ workspaceId, pluginId: "kubernetes", config: { cluster_url: cluster.url } }, admin);
-    await client().updatePluginConfig({ workspaceId, pluginId: "kubernetes", secrets: { service_account_token: cluster.token } }, admin);
-  }
+  ({ sidecar, gw } = await startStockStack([acme.url, globex.url, globexTls.url]));
+  await enableInWorkspaces(gw, "kubernetes", [
+    { workspaceId: WS_A, config: { cluster_url: acme.url }, secrets: { service_account_token: acme.token } },
+    { workspaceId: WS_B, config: { cluster_url: globex.url }, secrets: { service_account_token: globex.token } },
+  ]);
   // Each workspace's process starts with its first call and may take longer than the gateway's sidecar timeout on a busy machine.
-  const started = (workspaceId: string) =>
-    eventually(
-      () =>
-        call(workspaceId, "/clusters").then(
-          () => true,
-          () => false,
-        ),
-      (ok) => ok,
-      `the kubernetes process of ${workspaceId} answering`,
-      90_000,
-    );
-  await Promise.all([started(WS_A), started(WS_B)]);
+  await Promise.all([untilAnswering(WS_A), untilAnswering(WS_B)]);
 }, 180_000);
 
 afterAll(async () => {
@@ -251,21 +237,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's cluster)"
     ["X-Orbit-Workspace-Id as a forwarded header", () => call(WS_B, "/clusters", { extra: { headers: { "X-Orbit-Workspace-Id": WS_A } } })],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          {
-            workspaceId: WS_B,
-            pluginId: "kubernetes",
-            endpointPath: "/services/payments",
-            httpMethod: "POST",
-            headers: JSON_BODY,
-            body: encode({}),
-          },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "kubernetes", endpointPath: "/services/payments", httpMethod: "POST", headers: JSON_BODY, body: encode({}) },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",
@@ -287,18 +265,9 @@ describe("cross-workspace battery (workspace B aiming at workspace A's cluster)"
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's cluster`, async () => {
     await services(WS_B, "checkout"); // B's process is up, so every attempt reaches it
     const acmeCallsBefore = (await acme.requests()).length;
-    const leaks: string[] = [];
-    for (const [name, attempt] of attempts) {
-      let seen: string;
-      try {
-        seen = JSON.stringify(await attempt());
-      } catch (error) {
-        seen = String((error as Error).message);
-      }
-      if (["registry.acme.example", acme.url, acme.token, '\\"namespace\\":\\"shop\\"', "payments-"].some((mark) => seen.includes(mark))) {
-        leaks.push(name);
-      }
-    }
+    const leaks = await attemptsThatLeak(attempts, (seen) =>
+      ["registry.acme.example", acme.url, acme.token, '\\"namespace\\":\\"shop\\"', "payments-"].some((mark) => seen.includes(mark)),
+    );
     expect(leaks).toEqual([]);
     expect((await acme.requests()).length).toBe(acmeCallsBefore);
     expect((await globex.requests()).every((entry) => entry.token === globex.token)).toBe(true);
@@ -393,22 +362,8 @@ describe("a cluster behind TLS", () => {
 
   it("is reached with the workspace's ca_data through the plugin's own https agent, and refused without it", async () => {
     const enable = async (workspaceId: string, config: Record<string, string>) => {
-      const admin = await asAdmin(workspaceId);
-      await client().enablePlugin({ workspaceId, pluginId: "kubernetes", config }, admin);
-      await client().updatePluginConfig(
-        { workspaceId, pluginId: "kubernetes", secrets: { service_account_token: globexTls.token } },
-        admin,
-      );
-      await eventually(
-        () =>
-          call(workspaceId, "/clusters").then(
-            () => true,
-            () => false,
-          ),
-        (ok) => ok,
-        `the kubernetes process of ${workspaceId} answering`,
-        90_000,
-      );
+      await enableInWorkspaces(gw, "kubernetes", [{ workspaceId, config, secrets: { service_account_token: globexTls.token } }]);
+      await untilAnswering(workspaceId);
     };
     await enable("ws-k8s-tls", { cluster_url: globexTls.url, ca_data: globexTls.caPem! });
     const trusted = await services("ws-k8s-tls", "checkout");

@@ -1,17 +1,21 @@
-import { randomBytes } from "node:crypto";
-import { setTimeout as pause } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/catalogue/catalogue.js";
 import { errorOf } from "./support/calls.js";
-import { eventually } from "./support/eventually.js";
-import { egressAllowing } from "./support/egress.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
-import { startSidecar } from "./support/sidecar.js";
+import { attemptsThatLeak } from "./support/leaks.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { startSonarQubeSimulator } from "./support/sonarqube-simulator.js";
 import type { RunningSonarQubeSimulator } from "./support/sonarqube-simulator.js";
+import {
+  COLD_START_SIDECAR_TIMEOUT,
+  enableInWorkspaces,
+  settingsChangeUnderTraffic,
+  startStockStack,
+  stockClients,
+  untilProcessesReady,
+} from "./support/stock-stack.js";
 
 // The stock SonarQube plugin end to end: Connect call → gateway → sidecar → the workspace's own
 // Backstage process running the unmodified community plugin → SonarQube simulator. Jenkins:
@@ -26,9 +30,7 @@ let globex: RunningSonarQubeSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 
 interface Summary {
   findings: { analysisDate: string; measures: { metric: string; value: string }[] } | null;
@@ -48,41 +50,13 @@ const measure = (body: Summary, metric: string) => body.findings?.measures.find(
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([startSonarQubeSimulator("acme"), startSonarQubeSimulator("globex")]);
-  const egress = egressAllowing(acme.url, globex.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
-    // A workspace's first call waits for its Backstage process to start (3 s alone, over 10 s on a loaded machine).
-    SIDECAR_TIMEOUT: "60s",
-  });
-  for (const [workspaceId, server] of [
-    [WS_A, acme],
-    [WS_B, globex],
-  ] as const) {
-    await client().enablePlugin({ workspaceId, pluginId: "sonarqube", config: { base_url: server.url } }, await asAdmin(workspaceId));
-    await client().updatePluginConfig(
-      { workspaceId, pluginId: "sonarqube", secrets: { api_key: server.token } },
-      await asAdmin(workspaceId),
-    );
-  }
+  ({ sidecar, gw } = await startStockStack([acme.url, globex.url], COLD_START_SIDECAR_TIMEOUT));
+  await enableInWorkspaces(gw, "sonarqube", [
+    { workspaceId: WS_A, config: { base_url: acme.url }, secrets: { api_key: acme.token } },
+    { workspaceId: WS_B, config: { base_url: globex.url }, secrets: { api_key: globex.token } },
+  ]);
   // The updates prewarmed both processes (starting at once): the tests below call ready ones.
-  for (const workspaceId of [WS_A, WS_B]) {
-    await eventually(
-      async () => {
-        const response = await fetch(`${sidecar.url}/api/sonarqube/health`, {
-          headers: { authorization: `Bearer ${sidecar.token}`, "x-orbit-workspace-id": workspaceId },
-        });
-        return ((await response.json()) as { message?: string }).message;
-      },
-      (message) => message === "ready",
-      `the prewarmed sonarqube process of ${workspaceId}`,
-      90_000,
-    );
-  }
+  await untilProcessesReady(sidecar, "sonarqube", [WS_A, WS_B]);
 }, 240_000);
 
 afterAll(async () => {
@@ -196,14 +170,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
     ],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "sonarqube", endpointPath: SUMMARY("payments") },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",
@@ -215,17 +188,11 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's SonarQube`, async () => {
     await summary(WS_B, SUMMARY("checkout")); // B's process is up, so every attempt reaches it
     const acmeCallsBefore = (await acme.requests()).length;
-    const leaks: string[] = [];
-    for (const [name, attempt] of attempts) {
-      let seen: string;
-      try {
-        seen = JSON.stringify(await attempt());
-      } catch (error) {
-        seen = String((error as Error).message);
-      }
-      if (seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token))
-        leaks.push(name);
-    }
+    const leaks = await attemptsThatLeak(
+      attempts,
+      (seen) =>
+        seen.includes(acme.url) || seen.includes("Payments") || seen.includes("2026-11-29T08:30:00+0000") || seen.includes(acme.token),
+    );
     expect(leaks).toEqual([]);
     expect((await acme.requests()).length).toBe(acmeCallsBefore);
   }, 90_000);
@@ -233,55 +200,24 @@ describe("cross-workspace battery (workspace B aiming at workspace A's SonarQube
 
 describe("a settings change under steady traffic", () => {
   it("takes effect for that workspace within seconds, with no failed call in either workspace", async () => {
-    const tally: Record<string, { ok: number; failed: string[] }> = { [WS_A]: { ok: 0, failed: [] }, [WS_B]: { ok: 0, failed: [] } };
-    let changedAt = 0;
-    let effectiveAt = 0;
-    let running = true;
-    // Waiters on the traffic's own progress (calls made, the new instance seen): no timed waits.
-    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-    const progressed = () => {
-      for (const waiter of [...waiters]) {
-        if (!waiter.done()) continue;
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    };
-    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
-    const callsOf = () => tally[WS_A]!.ok + tally[WS_A]!.failed.length + tally[WS_B]!.ok + tally[WS_B]!.failed.length;
-    const traffic = async (workspaceId: string) => {
-      while (running) {
-        try {
-          const { body } = await summary(workspaceId, SUMMARY("checkout"));
-          tally[workspaceId]!.ok++;
-          if (workspaceId === WS_A && changedAt && !effectiveAt && body.instanceUrl === globex.url) effectiveAt = Date.now();
-        } catch (error) {
-          tally[workspaceId]!.failed.push((error as Error).message);
-        }
-        progressed();
-        await pause(25); // pacing of the steady traffic, not synchronisation
-      }
-    };
-    const loops = [traffic(WS_A), traffic(WS_B)];
-    await until(() => callsOf() >= 20); // some traffic before the change
-
-    changedAt = Date.now();
-    await client().updatePluginConfig(
-      { workspaceId: WS_A, pluginId: "sonarqube", config: { base_url: globex.url }, secrets: { api_key: globex.token } },
-      await asAdmin(WS_A),
-    );
-    await until(() => effectiveAt > 0);
-    const callsAtEffect = callsOf();
-    await until(() => callsOf() >= callsAtEffect + 20); // traffic after the takeover, while the old process drains
-    running = false;
-    await Promise.all(loops);
-
-    const timeToEffectMs = effectiveAt - changedAt;
+    const { effectiveAt, timeToEffectMs, ok, failed } = await settingsChangeUnderTraffic({
+      workspaces: [WS_A, WS_B],
+      call: async (workspaceId) => (await summary(workspaceId, SUMMARY("checkout"))).body,
+      changed: WS_A,
+      tookEffect: (body) => body.instanceUrl === globex.url,
+      change: async () => {
+        await client().updatePluginConfig(
+          { workspaceId: WS_A, pluginId: "sonarqube", config: { base_url: globex.url }, secrets: { api_key: globex.token } },
+          await asAdmin(WS_A),
+        );
+      },
+    });
     console.info(
-      `sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: { a: tally[WS_A]!.failed.length, b: tally[WS_B]!.failed.length } })}`,
+      `sonarqube settings change: ${JSON.stringify({ timeToEffectMs, calls: { a: ok[WS_A], b: ok[WS_B] }, failed: { a: failed[WS_A]!.length, b: failed[WS_B]!.length } })}`,
     );
     expect(effectiveAt).toBeGreaterThan(0);
-    expect(tally[WS_A]!.failed).toEqual([]);
-    expect(tally[WS_B]!.failed).toEqual([]);
+    expect(failed[WS_A]).toEqual([]);
+    expect(failed[WS_B]).toEqual([]);
     expect(timeToEffectMs).toBeLessThan(30_000);
     const after = await summary(WS_A, SUMMARY("checkout"));
     expect([after.body.instanceUrl, measure(after.body, "bugs")]).toEqual([globex.url, "7"]);

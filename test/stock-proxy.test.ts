@@ -1,15 +1,14 @@
-import { randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
-import { egressAllowing } from "./support/egress.js";
 import { eventually } from "./support/eventually.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
+import { proxyWithForgedOrbitHeaders } from "./support/forged-orbit-headers.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { attemptsThatLeak } from "./support/leaks.js";
 import { startGitHubRest, startJiraRest } from "./support/proxy-simulators.js";
 import type { RunningGitHubRest, RunningJiraRest } from "./support/proxy-simulators.js";
-import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
+import { enableInWorkspaces, settingsChangeUnderTraffic, startStockStack, stockClients } from "./support/stock-stack.js";
 
 // `github-actions` and `jira` (Jira's REST paths) end to end: Connect call → gateway → sidecar → the workspace's own
 // Backstage process running the unmodified proxy backend (@backstage/plugin-proxy-backend) → GitHub / Jira simulator.
@@ -32,9 +31,7 @@ let jiraB: RunningJiraRest;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 const decoded = (data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as unknown;
 
 async function call(pluginId: string, workspaceId: string, endpointPath: string, extra: Record<string, unknown> = {}) {
@@ -87,26 +84,18 @@ beforeAll(async () => {
       },
     ],
   });
-  const egress = egressAllowing(githubA.url, githubB.url, jiraA.url, jiraB.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
+  ({ sidecar, gw } = await startStockStack([githubA.url, githubB.url, jiraA.url, jiraB.url], {
     // A workspace's first call waits for its process to start: ~2 s on a quiet machine, over 10 s (the default) on a loaded one.
     SIDECAR_TIMEOUT: "30s",
-  });
+  }));
   for (const [workspaceId, github, token, jira, account] of [
     [WS_A, githubA, A_GITHUB_TOKEN, jiraA, A_JIRA],
     [WS_B, githubB, B_GITHUB_TOKEN, jiraB, B_JIRA],
   ] as const) {
-    const admin = await asAdmin(workspaceId);
-    await client().enablePlugin({ workspaceId, pluginId: "github-actions", config: { github_api_url: github.apiUrl } }, admin);
-    await client().updatePluginConfig({ workspaceId, pluginId: "github-actions", secrets: { token } }, admin);
-    await client().enablePlugin({ workspaceId, pluginId: "jira", config: { base_url: jira.url, email: account.email } }, admin);
-    await client().updatePluginConfig({ workspaceId, pluginId: "jira", secrets: { api_token: account.apiToken } }, admin);
+    await enableInWorkspaces(gw, "github-actions", [{ workspaceId, config: { github_api_url: github.apiUrl }, secrets: { token } }]);
+    await enableInWorkspaces(gw, "jira", [
+      { workspaceId, config: { base_url: jira.url, email: account.email }, secrets: { api_token: account.apiToken } },
+    ]);
   }
 }, 120_000);
 
@@ -261,14 +250,13 @@ describe("cross-workspace battery (workspace B aiming at workspace A's GitHub an
     ["the proxy's own path", () => gh(`/api/proxy/upstream${PULLS}`)],
     [
       "X-Orbit-* headers as call metadata",
-      async () => {
-        const token = await gw.token({ workspaceId: WS_B });
-        const response = await client().proxyPluginRequest(
-          { workspaceId: WS_B, pluginId: "github-actions", endpointPath: PULLS },
-          { headers: { authorization: `Bearer ${token}`, "x-orbit-workspace-id": WS_A, "x-orbit-plugin-config": aSettings() } },
-        );
-        return new TextDecoder().decode(response.data);
-      },
+      () =>
+        proxyWithForgedOrbitHeaders(
+          gw,
+          WS_B,
+          { pluginId: "github-actions", endpointPath: PULLS },
+          { workspaceId: WS_A, settings: aSettings() },
+        ),
     ],
     [
       "A's workspace id with B's token",
@@ -299,17 +287,8 @@ describe("cross-workspace battery (workspace B aiming at workspace A's GitHub an
   it(`leaks nothing in ${attempts.length} attempts and makes no call to A's GitHub or Jira`, async () => {
     await Promise.all([pulls(WS_B), search(WS_B, "project = OPS")]); // B's processes are up, so every attempt reaches them
     const [githubBefore, jiraBefore] = [(await githubA.requests()).length, (await jiraA.requests()).length];
-    const leaks: string[] = [];
-    for (const [name, attempt] of attempts) {
-      let seen: string;
-      try {
-        seen = JSON.stringify(await attempt());
-      } catch (error) {
-        seen = String((error as Error).message);
-      }
-      const aMarks = [githubA.url, jiraA.url, "Express checkout", "Rotate the payment gateway keys", A_GITHUB_TOKEN, A_JIRA.apiToken];
-      if (aMarks.some((mark) => seen.includes(mark))) leaks.push(name);
-    }
+    const aMarks = [githubA.url, jiraA.url, "Express checkout", "Rotate the payment gateway keys", A_GITHUB_TOKEN, A_JIRA.apiToken];
+    const leaks = await attemptsThatLeak(attempts, (seen) => aMarks.some((mark) => seen.includes(mark)));
     expect(leaks).toEqual([]);
     expect((await githubA.requests()).length).toBe(githubBefore);
     expect((await jiraA.requests()).length).toBe(jiraBefore);
@@ -329,50 +308,26 @@ describe("cross-workspace battery (workspace B aiming at workspace A's GitHub an
 describe("a settings change", () => {
   it("takes effect for that workspace within seconds (GitHub under steady traffic, 0 failed; Jira), not for the other", async () => {
     // Steady traffic in both workspaces during A's GitHub change; each call a page size of its own, so none is a cache hit.
-    const tally: Record<string, { ok: number; failed: string[] }> = { [WS_A]: { ok: 0, failed: [] }, [WS_B]: { ok: 0, failed: [] } };
-    let changedAt = 0;
-    let effectiveAt = 0;
-    let running = true;
     let sequence = 0;
-    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-    const progressed = () => {
-      for (const waiter of [...waiters]) {
-        if (!waiter.done()) continue;
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    };
-    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
-    const callsOf = () => Object.values(tally).reduce((sum, entry) => sum + entry.ok + entry.failed.length, 0);
-    const traffic = async (workspaceId: string) => {
-      while (running) {
-        try {
-          const answer = await pulls(workspaceId, { state: "all", per_page: String((sequence++ % 100) + 1) });
-          tally[workspaceId]!.ok++;
-          if (workspaceId === WS_A && changedAt && !effectiveAt && answer.some((pull) => pull.title.startsWith("Globex"))) {
-            effectiveAt = Date.now();
-          }
-        } catch (error) {
-          tally[workspaceId]!.failed.push((error as Error).message);
-        }
-        progressed();
-      }
-    };
-    const loops = [traffic(WS_A), traffic(WS_B)];
-    await until(() => callsOf() >= 20);
-    changedAt = Date.now();
-    await client().updatePluginConfig(
-      { workspaceId: WS_A, pluginId: "github-actions", config: { github_api_url: githubB.apiUrl }, secrets: { token: B_GITHUB_TOKEN } },
-      await asAdmin(WS_A),
-    );
-    await until(() => effectiveAt > 0);
-    const callsAtEffect = callsOf();
-    await until(() => callsOf() >= callsAtEffect + 20); // after the takeover, while the old process drains
-    running = false;
-    await Promise.all(loops);
-    expect(tally[WS_A]!.failed).toEqual([]);
-    expect(tally[WS_B]!.failed).toEqual([]);
-    const githubMs = effectiveAt - changedAt;
+    const {
+      timeToEffectMs: githubMs,
+      ok,
+      failed,
+    } = await settingsChangeUnderTraffic({
+      workspaces: [WS_A, WS_B],
+      call: (workspaceId) => pulls(workspaceId, { state: "all", per_page: String((sequence++ % 100) + 1) }),
+      changed: WS_A,
+      tookEffect: (answer) => answer.some((pull) => pull.title.startsWith("Globex")),
+      change: async () => {
+        await client().updatePluginConfig(
+          { workspaceId: WS_A, pluginId: "github-actions", config: { github_api_url: githubB.apiUrl }, secrets: { token: B_GITHUB_TOKEN } },
+          await asAdmin(WS_A),
+        );
+      },
+      pacingMs: 0,
+    });
+    expect(failed[WS_A]).toEqual([]);
+    expect(failed[WS_B]).toEqual([]);
 
     const jiraChangedAt = Date.now();
     await client().updatePluginConfig(
@@ -392,7 +347,7 @@ describe("a settings change", () => {
     );
     const jiraMs = Date.now() - jiraChangedAt;
     console.info(
-      `proxy settings change: ${JSON.stringify({ githubTimeToEffectMs: githubMs, calls: { a: tally[WS_A]!.ok, b: tally[WS_B]!.ok }, failed: 0, jiraTimeToEffectMs: jiraMs })}`,
+      `proxy settings change: ${JSON.stringify({ githubTimeToEffectMs: githubMs, calls: { a: ok[WS_A], b: ok[WS_B] }, failed: 0, jiraTimeToEffectMs: jiraMs })}`,
     );
     expect(githubMs).toBeLessThan(30_000);
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../src/gen/health/v1/health_pb.js";
 import { TRANSPORTS, bearer, pluginsClient, startGateway, transportFor } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
+import { LISTED_PLUGIN_IDS } from "./support/listed-plugins.js";
 
 let gw: RunningGateway;
 beforeAll(async () => {
@@ -14,15 +15,7 @@ describe("one port, every protocol", () => {
   it.each(TRANSPORTS)("ListPlugins answers over %s", async (kind) => {
     const token = await gw.token({ workspaceId: "ws-a" });
     const response = await pluginsClient(kind, gw.url).listPlugins({ workspaceId: "ws-a" }, bearer(token));
-    expect(response.plugins.map((plugin) => plugin.id)).toEqual([
-      "deployment",
-      "jira",
-      "sonarqube",
-      "jenkins",
-      "argocd",
-      "kubernetes",
-      "github-actions",
-    ]);
+    expect(response.plugins.map((plugin) => plugin.id)).toEqual(LISTED_PLUGIN_IDS);
     expect(response.plugins.every((plugin) => plugin.enabled === false)).toBe(true);
   });
 
