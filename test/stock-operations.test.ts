@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import http from "node:http";
 import { Code } from "@connectrpc/connect";
@@ -6,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf } from "./support/calls.js";
 import { egressAllowing } from "./support/egress.js";
 import { eventually } from "./support/eventually.js";
-import { bearer, pluginsClient, startGateway } from "./support/gateway.js";
 import type { RunningGateway } from "./support/gateway.js";
 import { startSidecar } from "./support/sidecar.js";
 import type { RunningSidecar } from "./support/sidecar.js";
 import { startSonarQubeSimulator } from "./support/sonarqube-simulator.js";
 import type { RunningSonarQubeSimulator } from "./support/sonarqube-simulator.js";
+import { startStockStack, stockClients } from "./support/stock-stack.js";
 
 // Stock plugin process operations end to end (gateway → sidecar → the workspace's own Backstage
 // process): prewarm after EnablePlugin / UpdatePluginConfig, stop after DisablePlugin, idle stop.
@@ -27,9 +26,7 @@ let globex: RunningSonarQubeSimulator;
 let sidecar: RunningSidecar;
 let gw: RunningGateway;
 
-const client = () => pluginsClient("connect-json", gw.url);
-const asMember = async (workspaceId: string) => bearer(await gw.token({ workspaceId }));
-const asAdmin = async (workspaceId: string) => bearer(await gw.token({ workspaceId, admin: true }));
+const { client, asMember, asAdmin } = stockClients(() => gw);
 
 async function summary(workspaceId: string) {
   const response = await client().proxyPluginRequest(
@@ -87,15 +84,7 @@ async function enableSonarQube(workspaceId: string, server: RunningSonarQubeSimu
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([startSonarQubeSimulator("acme"), startSonarQubeSimulator("globex")]);
-  const egress = egressAllowing(acme.url, globex.url);
-  sidecar = await startSidecar(egress);
-  gw = await startGateway({
-    ...egress,
-    BACKSTAGE_URL: sidecar.url,
-    BACKSTAGE_SERVICE_TOKEN: sidecar.token,
-    ORBIT_SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    RATE_LIMIT_MAX: "100000",
-  });
+  ({ sidecar, gw } = await startStockStack([acme.url, globex.url]));
 }, 120_000);
 
 afterAll(async () => {
