@@ -2,13 +2,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../catalogue/catalogue.js";
-import { createLogger } from "../lib/logger.js";
-import { createMetrics } from "../metrics/metrics.js";
-import { createTracing } from "../tracing/tracing.js";
 import { createPluginCounters } from "./plugin-counters.js";
 import { createPluginHealth } from "./plugin-health.js";
-import { createSidecarClient } from "./sidecar-client.js";
 import type { SidecarClient } from "./sidecar-client.js";
+import { createTestSidecarClient } from "./test-support/test-sidecar-client.js";
 
 // The per-workspace health probes are bounded: a real HTTP server stands in for the sidecar's
 // health routes (in Backstage's error shape when down) and counts the probes each workspace gets, so forgetting one shows as a new probe.
@@ -28,17 +25,7 @@ let client: SidecarClient;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  client = createSidecarClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    serviceToken: "service-token",
-    defaultTimeoutMs: 2_000,
-    getRetries: 0,
-    breaker: { resetTimeoutMs: 60_000, volumeThreshold: 100, errorThresholdPercentage: 50 },
-    maxResponseBytes: 1_000_000,
-    logger: createLogger("silent"),
-    metrics: createMetrics(),
-    tracing: await createTracing({ enabled: false, endpoint: "http://127.0.0.1:4318/v1/traces", serviceName: "test" }),
-  });
+  client = await createTestSidecarClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { getRetries: 0 });
 });
 
 afterAll(async () => {

@@ -2,11 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../lib/logger.js";
-import { createMetrics } from "../metrics/metrics.js";
-import { createTracing } from "../tracing/tracing.js";
-import { createSidecarClient } from "./sidecar-client.js";
 import type { SidecarClient, SidecarRequest } from "./sidecar-client.js";
+import { createTestSidecarClient } from "./test-support/test-sidecar-client.js";
 
 /**
  * A Backstage sidecar while it starts can hardly be held in that state, so this HTTP
@@ -44,17 +41,7 @@ describe("sidecar client against a starting sidecar", () => {
   beforeAll(async () => {
     await new Promise<void>((resolve) => backstage.server.listen(0, "127.0.0.1", resolve));
     const { port } = backstage.server.address() as AddressInfo;
-    client = createSidecarClient({
-      baseUrl: `http://127.0.0.1:${port}`,
-      serviceToken: "service-token",
-      defaultTimeoutMs: 2_000,
-      getRetries: 1,
-      breaker: { resetTimeoutMs: 60_000, volumeThreshold: 100, errorThresholdPercentage: 50 },
-      maxResponseBytes: 1_000_000,
-      logger: createLogger("silent"),
-      metrics: createMetrics(),
-      tracing: await createTracing({ enabled: false, endpoint: "http://127.0.0.1:4318/v1/traces", serviceName: "test" }),
-    });
+    client = await createTestSidecarClient(`http://127.0.0.1:${port}`, { getRetries: 1 });
   });
   afterAll(async () => {
     await client.close();
