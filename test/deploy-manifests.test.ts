@@ -724,6 +724,8 @@ describe("Dockerfiles", () => {
     ]);
     expect(pkg.allowScripts["better-sqlite3"]).toBe(true);
     expect(dockerfile).toMatch(/npm rebuild better-sqlite3/);
+    // The build checks the driver the sidecar picks for the image's Node (13's Node-API prebuild on 24).
+    expect(dockerfile).toMatch(/installSqliteDriver\(\); new \(require\('better-sqlite3'\)\)/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/\.backstage\/health\/v1\/liveness/m);
   });

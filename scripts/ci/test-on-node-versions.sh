@@ -4,10 +4,11 @@
 #
 # The extra releases come from the npm registry's `node` package (its install step fetches the
 # matching `node-<os>-<arch>` package, also from the registry: a binary plus its C headers). They are
-# kept under ORBIT_CI_CACHE between runs. The sidecar's one native module, better-sqlite3, is compiled
-# once per Node ABI against those headers (node-gyp's --nodedir, so nothing is downloaded) and the
-# result is kept per ABI too, so switching back and forth is a file copy. On exit the build for the
-# machine's own Node is put back, so the work tree stays usable with plain `node`.
+# kept under ORBIT_CI_CACHE between runs. The sidecar's SQLite is better-sqlite3 13 (Node-API
+# prebuilds in the package) on Node 22.15+/24 and better-sqlite3 12 on Node 20, which is compiled per
+# Node ABI against those headers (node-gyp's --nodedir, so nothing is downloaded) and kept per ABI,
+# so switching back and forth is a file copy. On exit the build for the machine's own Node is put
+# back, so the work tree stays usable with plain `node`.
 #
 # Usage: bash scripts/ci/test-on-node-versions.sh   (from .ci/run, after both `npm ci`)
 set -euo pipefail
@@ -42,22 +43,33 @@ node_headers_dir() {
     dirs.find((x)=>f.existsSync(p.join(x,"include/node/node.h")))??""'
 }
 
-# Puts a better-sqlite3 binary built for the node first on PATH in place (cached per ABI).
+# Prints which better-sqlite3 build the sidecar picks on the node first on PATH (@internal/sqlite-driver).
+sqlite_driver_kind() {
+  (cd sidecar && node --import tsx -e 'console.log(require("@internal/sqlite-driver").chooseSqliteDriver())')
+}
+
+# Puts a better-sqlite3 12 binary built for the node first on PATH in place (cached per ABI), where the
+# sidecar uses that build (Node 20); on Node 22.15+/24 it uses better-sqlite3 13's Node-API prebuild,
+# nothing to compile. Then opens a database the way the sidecar does.
 use_native_modules_for_current_node() {
   local abi cached
-  abi="$(node -p 'process.versions.modules')"
-  cached="$CACHE_DIR/better-sqlite3-$(node -p 'require("./'"$SQLITE_DIR"'/package.json").version')-abi$abi-$(node -p 'process.platform+"-"+process.arch').node"
-  if [[ -f "$cached" ]]; then
-    cp "$cached" "$SQLITE_BINARY"
-  else
-    local nodedir
-    nodedir="$(node_headers_dir)"
-    [[ -n "$nodedir" ]] || { echo "no Node.js headers found next to $(command -v node)" >&2; exit 1; }
-    log "compiling better-sqlite3 for $(node -v) (ABI $abi) against $nodedir"
-    (cd sidecar && npm_config_nodedir="$nodedir" npm_config_build_from_source=true npm rebuild better-sqlite3 >&2)
-    mkdir -p "$CACHE_DIR" && cp "$SQLITE_BINARY" "$cached"
+  if [[ "$(sqlite_driver_kind)" == object-wrap ]]; then
+    abi="$(node -p 'process.versions.modules')"
+    cached="$CACHE_DIR/better-sqlite3-$(node -p 'require("./'"$SQLITE_DIR"'/package.json").version')-abi$abi-$(node -p 'process.platform+"-"+process.arch').node"
+    if [[ -f "$cached" ]]; then
+      cp "$cached" "$SQLITE_BINARY"
+    else
+      local nodedir
+      nodedir="$(node_headers_dir)"
+      [[ -n "$nodedir" ]] || { echo "no Node.js headers found next to $(command -v node)" >&2; exit 1; }
+      log "compiling better-sqlite3 for $(node -v) (ABI $abi) against $nodedir"
+      (cd sidecar && npm_config_nodedir="$nodedir" npm_config_build_from_source=true npm rebuild better-sqlite3 >&2)
+      mkdir -p "$CACHE_DIR" && cp "$SQLITE_BINARY" "$cached"
+    fi
   fi
-  node -e 'new (require("./'"$SQLITE_DIR"'"))(":memory:").close()'
+  (cd sidecar && node --import tsx -e 'const d = require("@internal/sqlite-driver").installSqliteDriver();
+    new (require("better-sqlite3"))(":memory:").close();
+    console.log(`[ci:node] ${process.version}: better-sqlite3 ${d.version} (${d.kind})`)')
 }
 
 remember_native_modules_of_machine_node() {

@@ -8,6 +8,7 @@
 // no-op when the start script already preloaded it with --import).
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
+import { installSqliteDriver } from '@internal/sqlite-driver';
 import { workspaceContextServiceFactory } from '@internal/plugin-workspace-isolation-backend';
 import { jiraRestRoutesExtensionPoint } from '@internal/plugin-jira-backend';
 import {
@@ -26,6 +27,10 @@ if (problems.length > 0) {
   console.error(`Refusing to start the Orbit sidecar:\n\n${problems.join('\n\n')}`);
   process.exit(1);
 }
+
+// Before Backstage opens its SQLite (app-config.yaml): the better-sqlite3 build
+// this Node.js can run without aborting (see @internal/sqlite-driver).
+installSqliteDriver();
 
 // Before any plugin loads: every outgoing connection of the process's plugins
 // goes through the egress policy from here on (see ./egress.ts).

@@ -8,6 +8,7 @@ import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHt
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { countRefusals, egressPolicyFromEnv, installEgressGuard } from '@internal/egress-node';
+import { installSqliteDriver } from '@internal/sqlite-driver';
 import type { AddressInfo } from 'node:net';
 import { hostedOf, stockPluginDefinitions } from '../definitions';
 import { guardEveryAgent } from './agents';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   // Also under agents the plugin makes itself (the Kubernetes backend's per-cluster https.Agent).
   guardEveryAgent(guard.gate);
 
+  // The in-memory SQLite below, on the better-sqlite3 build this Node.js runs safely.
+  installSqliteDriver();
   const config = new ConfigReader({
     backend: {
       baseUrl: 'http://127.0.0.1',
