@@ -16,7 +16,9 @@
  * Options: --latency=100 --cold=30 --warm=300 --warmup=200 --triggers=8 --watches=10 --browser=10
  */
 import { randomBytes } from "node:crypto";
-import { loadavg } from "node:os";
+import { rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { egressAllowing } from "../test/support/egress.js";
 import { startSidecar } from "../test/support/sidecar.js";
 import { BROWSER_MODEL_LINES, browserTrigger, browserView } from "./economy/browser-model.js";
@@ -27,7 +29,9 @@ import type { DeploymentsClient } from "./economy/workspace.js";
 import { Cleanup } from "./lib/cleanup.js";
 import { treeCpuMillis } from "./lib/cpu-time.js";
 import { startGatewayProcess } from "./lib/gateway-process.js";
-import { compiledRuntime } from "./lib/gateway-runtime.js";
+import { compiledRuntime, withNodeArgs } from "./lib/gateway-runtime.js";
+import { GC_PAUSE_RECORDER, explainSlowCalls, readGcPauses, recordOwnGcPauses } from "./lib/gc-pauses.js";
+import type { TimedCall } from "./lib/gc-pauses.js";
 import type { GatewayProcess } from "./lib/gateway-process.js";
 import { describeMachine } from "./lib/machine.js";
 import { numberOption } from "./lib/options.js";
@@ -67,7 +71,10 @@ try {
   const egress = egressAllowing(simulator.apiUrl);
   const sidecar = cleanup.add(await startSidecar(egress), "the sidecar", (s) => s.stop());
   const runtime = cleanup.add(await compiledRuntime(), "the compiled gateway", (r) => r.dispose());
-  const startGateway = (pipelineCacheTtl: string) =>
+  // The warm gateway writes its GC pauses here, to tell a slow warm call's cause (bench/lib/gc-pauses.ts).
+  const gcFile = join(tmpdir(), `orbit-bench-gc-${process.pid}.log`);
+  cleanup.add(gcFile, "the GC pause file", async (file) => rmSync(file, { force: true }));
+  const startGateway = (pipelineCacheTtl: string, recordGc = false) =>
     startGatewayProcess(
       {
         BACKSTAGE_URL: sidecar.url,
@@ -77,18 +84,19 @@ try {
         RATE_LIMIT_MAX: "1000000000",
         PIPELINE_CACHE_TTL: pipelineCacheTtl,
         PIPELINE_WATCH_INTERVAL: "5s",
+        ...(recordGc ? { ORBIT_BENCH_GC_FILE: gcFile } : {}),
         ...egress,
       },
-      { runtime },
+      { runtime: recordGc ? withNodeArgs(runtime, ["--import", GC_PAUSE_RECORDER]) : runtime },
     );
   const coldGateway = cleanup.add(await startGateway("0"), "the cache-off gateway", (g) => g.stop());
-  const warmGateway = cleanup.add(await startGateway("5s"), "the gateway", (g) => g.stop());
+  const warmGateway = cleanup.add(await startGateway("5s", true), "the gateway", (g) => g.stop());
   console.log(
     [
       "# what a person waits for",
       ...machine,
       `GitHub: simulator ${simulator.apiUrl} (--seed demo --latency ${LATENCY_MS}: every REST answer held back ${LATENCY_MS} ms)`,
-      `gateways: ${runtime.description}, ORBIT_DATA_DIR=memory://, PIPELINE_WATCH_INTERVAL=5s; one with PIPELINE_CACHE_TTL=0 (cold calls), one with 5s (warm calls)`,
+      `gateways: ${runtime.description}, ORBIT_DATA_DIR=memory://, PIPELINE_WATCH_INTERVAL=5s; one with PIPELINE_CACHE_TTL=0 (cold calls), one with 5s (warm calls; it records its GC pauses, bench/lib/gc-pause-recorder.mjs)`,
       `service: ${SERVICE} (${REPOSITORY}) with 4 environments: ${FOUR_ENVIRONMENTS.map((e) => e.name).join(", ")}; each has a deployment, production's run waits at its approval gate`,
       "",
     ].join("\n"),
@@ -138,8 +146,16 @@ try {
   // CPU time per warm call, of the gateway and of this process (the client): robust where latency is not, on a shared machine.
   const gatewayCpuBefore = treeCpuMillis(warmGateway.pid) ?? 0;
   const clientCpuBefore = process.cpuUsage();
-  const warmViews = summarize(await repeat(WARM, view(warm, warmAdmin)));
+  const clientGc = recordOwnGcPauses();
+  const warmCalls: TimedCall[] = [];
+  for (let n = 0; n < WARM; n++) {
+    const startMs = performance.timeOrigin + performance.now();
+    warmCalls.push({ startMs, durationMs: await timed(view(warm, warmAdmin)) });
+  }
+  const warmViews = summarize(warmCalls.map((call) => call.durationMs));
   const clientCpu = process.cpuUsage(clientCpuBefore);
+  clientGc.stop();
+  const warmGc = explainSlowCalls(warmCalls, GOALS.warmP99Ms, { server: readGcPauses(gcFile), client: clientGc.pauses() });
   const warmCpu = {
     gatewayMs: ((treeCpuMillis(warmGateway.pid) ?? 0) - gatewayCpuBefore) / WARM,
     clientMs: (clientCpu.user + clientCpu.system) / 1000 / WARM,
@@ -216,6 +232,7 @@ try {
       "* the browser-side trigger also sleeps 2 s between the dispatch and the listing before it guesses the run (github-actions-facts.md); that sleep is left out here, so add 2,000 ms for the time until its run is known",
       ...BROWSER_MODEL_LINES,
       `CPU per warm GetPipeline: gateway ${warmCpu.gatewayMs.toFixed(3)} ms, client (this process, Connect over HTTP/1.1) ${warmCpu.clientMs.toFixed(3)} ms`,
+      ...warmGc.map((line) => `warm GetPipeline ${line}`),
       `load average after the run: ${loadavg()[0]?.toFixed(2)} (1 min)`,
       "",
       goal(

@@ -1,5 +1,6 @@
 import type { CatalogueEntry } from "../catalogue/catalogue.js";
 import { errors } from "../lib/errors.js";
+import { memoByIdentity } from "../lib/identity-memo.js";
 import type { Invocation, PluginForwarder } from "../sidecar/plugin-forwarder.js";
 import type { PluginRoute } from "./plugin-route.js";
 
@@ -9,16 +10,25 @@ import type { PluginRoute } from "./plugin-route.js";
  * so a missing or mistyped field becomes the proto default, not a crash.
  */
 
-/** A plugin's 200 answer as JSON; anything else is the plugin's fault (INTERNAL, no body echoed). */
+/**
+ * A plugin's 200 answer as JSON; anything else is the plugin's fault (INTERNAL, no body echoed).
+ * Parsed once per body: a cached answer's body is the same bytes on every hit, so its parse is
+ * shared by those calls (mappers only read it).
+ */
 export function parsePluginJson<T>(pluginId: string, body: Uint8Array): T {
+  const parsed = parsedJson(body);
+  if (parsed === undefined) throw errors.pluginAnswerNotJson(pluginId);
+  return parsed as T;
+}
+
+const parsedJson = memoByIdentity((body: Uint8Array): object | undefined => {
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
-    if (typeof parsed === "object" && parsed !== null) return parsed as T;
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
   } catch {
-    // reported below
+    return undefined;
   }
-  throw errors.pluginAnswerNotJson(pluginId);
-}
+});
 
 export function jsonBody(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));

@@ -3,6 +3,7 @@ import { NO_USER } from "../../auth/identity.js";
 import type { Catalogue } from "../../catalogue/catalogue.js";
 import { type DeploymentService, ReviewDecision } from "../../gen/idp/plugins/v1/deployments_pb.js";
 import { errors } from "../../lib/errors.js";
+import { memoByIdentity } from "../../lib/identity-memo.js";
 import type { Logger } from "../../lib/logger.js";
 import type { GatewayMetrics } from "../../metrics/metrics.js";
 import { invocationOf } from "../../sidecar/plugin-forwarder.js";
@@ -105,6 +106,8 @@ interface DeploymentServiceDeps {
  * rights; the plugin must be enabled in the workspace (FAILED_PRECONDITION otherwise).
  */
 function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeof DeploymentService> {
+  /** A cached pipeline (the same parsed answer on every hit) is mapped to its message once. */
+  const pipelineMessage = memoByIdentity(toPipeline);
   /** The plugin's client; a disabled plugin is FAILED_PRECONDITION before a missing sidecar is UNAVAILABLE, as in PluginsService. */
   const pluginClient = async (workspaceId: string): Promise<DeploymentPluginClient> => {
     if (!deps.catalogue.get(DEPLOYMENT_PLUGIN_ID)) throw errors.pluginNotFound(DEPLOYMENT_PLUGIN_ID);
@@ -192,7 +195,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
     async getPipeline(request, context) {
       const service = requireName("service", request.service);
       const plugin = await pluginClient(request.workspaceId);
-      return { pipeline: toPipeline(await plugin.pipeline(as(context), service)) };
+      return { pipeline: pipelineMessage(await plugin.pipeline(as(context), service)) };
     },
 
     async *watchPipeline(request, context) {
@@ -203,7 +206,7 @@ function createDeploymentService(deps: DeploymentServiceDeps): ServiceImpl<typeo
       await deps.settings(request.workspaceId, DEPLOYMENT_PLUGIN_ID);
       const stop = AbortSignal.any([context.signal, deps.drainSignal]);
       for await (const pipeline of deps.watchHub.watch({ workspaceId: request.workspaceId, service }, stop)) {
-        yield { pipeline: toPipeline(pipeline) };
+        yield { pipeline: pipelineMessage(pipeline) };
       }
       if (!context.signal.aborted) throw errors.shuttingDown();
     },
