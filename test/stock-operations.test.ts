@@ -148,9 +148,19 @@ describe("prewarm after EnablePlugin / UpdatePluginConfig", () => {
 
 describe("DisablePlugin", () => {
   it("stops the workspace's process promptly; clients cannot reach the control routes", async () => {
+    // Both processes running first (prewarmed), so that no call below waits for a start: on a loaded
+    // machine a start can outlast the gateway's 10 s sidecar deadline, and this test is about stopping.
     await enableSonarQube("ws-ops-off", acme);
-    expect((await summary("ws-ops-off")).instanceUrl).toBe(acme.url);
     await enableSonarQube("ws-ops-on", globex);
+    for (const workspaceId of ["ws-ops-off", "ws-ops-on"]) {
+      await eventually(
+        () => processState(workspaceId),
+        (state) => state === "ready",
+        `${workspaceId}'s process ready`,
+        60_000,
+      );
+    }
+    expect((await summary("ws-ops-off")).instanceUrl).toBe(acme.url);
     expect((await summary("ws-ops-on")).instanceUrl).toBe(globex.url);
 
     // A member cannot stop (or start) processes through ProxyPluginRequest: the control header is not forwardable,
