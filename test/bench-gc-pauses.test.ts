@@ -49,4 +49,16 @@ describe("bench GC pause tracing (npm run bench:wait)", () => {
       "calls over 5 ms: 3; overlapping a gateway GC pause 1, a client GC pause 1, neither 1",
     ]);
   });
+
+  it("leaves the client out when its pauses were not recorded (a caller in another process)", () => {
+    const calls = [
+      { startMs: 1_000, durationMs: 9 },
+      { startMs: 1_020, durationMs: 9 },
+    ];
+    const lines = explainSlowCalls(calls, 5, { server: [{ startMs: 1_001, durationMs: 2, kind: "minor" }] });
+    expect(lines).toEqual([
+      "GC during the 2 calls: gateway 1 pauses, 2.0 ms in all, longest 2.00 ms; client not recorded (another process)",
+      "calls over 5 ms: 2; overlapping a gateway GC pause 1, neither 1",
+    ]);
+  });
 });

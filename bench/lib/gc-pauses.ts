@@ -50,19 +50,18 @@ export function recordOwnGcPauses(): { pauses(): GcPause[]; stop(): void } {
   return { pauses: () => pauses, stop: () => observer.disconnect() };
 }
 
-const overlapMs = (call: TimedCall, pauses: readonly GcPause[]) =>
-  pauses
-    .filter((pause) => pause.startMs < call.startMs + call.durationMs && pause.startMs + pause.durationMs > call.startMs)
-    .reduce((total, pause) => total + pause.durationMs, 0);
+const overlaps = (call: TimedCall, pauses: readonly GcPause[]) =>
+  pauses.some((pause) => pause.startMs < call.startMs + call.durationMs && pause.startMs + pause.durationMs > call.startMs);
 
 /**
  * Which of the calls slower than `thresholdMs` overlapped a pause of the server or of the client,
  * and the pauses of each during the calls: the tail explained, or not, by garbage collection.
+ * `client` is undefined when the caller is another process whose pauses were not recorded.
  */
 export function explainSlowCalls(
   calls: readonly TimedCall[],
   thresholdMs: number,
-  pauses: { server: readonly GcPause[]; client: readonly GcPause[] },
+  pauses: { server: readonly GcPause[]; client?: readonly GcPause[] },
 ): string[] {
   const first = calls[0];
   const last = calls.at(-1);
@@ -70,18 +69,18 @@ export function explainSlowCalls(
   const during = (list: readonly GcPause[]) =>
     list.filter((p) => p.startMs >= first.startMs && p.startMs <= last.startMs + last.durationMs);
   const server = during(pauses.server);
-  const client = during(pauses.client);
-  const slow = calls.filter((call) => call.durationMs > thresholdMs);
-  const inServer = slow.filter((call) => overlapMs(call, server) > 0).length;
-  const inClient = slow.filter((call) => overlapMs(call, client) > 0).length;
-  const inNeither = slow.filter((call) => overlapMs(call, server) === 0 && overlapMs(call, client) === 0).length;
+  const client = pauses.client ? during(pauses.client) : undefined;
+  const slow = calls
+    .filter((call) => call.durationMs > thresholdMs)
+    .map((call) => ({ server: overlaps(call, server), client: client ? overlaps(call, client) : false }));
   const describe = (list: readonly GcPause[]) => {
     const total = list.reduce((sum, p) => sum + p.durationMs, 0);
     const longest = list.reduce((max, p) => Math.max(max, p.durationMs), 0);
     return `${list.length} pauses, ${total.toFixed(1)} ms in all, longest ${longest.toFixed(2)} ms`;
   };
+  const count = (test: (call: { server: boolean; client: boolean }) => boolean) => slow.filter(test).length;
   return [
-    `GC during the ${calls.length} calls: gateway ${describe(server)}; client (this process) ${describe(client)}`,
-    `calls over ${thresholdMs} ms: ${slow.length}; overlapping a gateway GC pause ${inServer}, a client GC pause ${inClient}, neither ${inNeither}`,
+    `GC during the ${calls.length} calls: gateway ${describe(server)}; ${client ? `client (this process) ${describe(client)}` : "client not recorded (another process)"}`,
+    `calls over ${thresholdMs} ms: ${slow.length}; overlapping a gateway GC pause ${count((c) => c.server)}${client ? `, a client GC pause ${count((c) => c.client)}` : ""}, neither ${count((c) => !c.server && !c.client)}`,
   ];
 }

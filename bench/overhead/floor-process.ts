@@ -2,10 +2,9 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { exitedEarly, stopChild } from "../lib/child-process.js";
+import { benchChildEnv, exitedEarly, firstJsonLine, stopChild } from "../lib/child-process.js";
 import type { CommandLine } from "../lib/cpu.js";
 
 const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -16,21 +15,21 @@ export interface CompiledFloor {
   dispose(): Promise<void>;
 }
 
-/** Compiles floor-proxy.ts and what it imports with tsc into a temp dir (never into the tree), as compiledRuntime() does for the gateway. */
-export async function compileFloor(): Promise<CompiledFloor> {
+/**
+ * Compiles a floor (by default floor-proxy.ts; bench/wait/pipeline-floor.ts for the warm
+ * GetPipeline) and what it imports with tsc into a temp dir (never into the tree), as
+ * compiledRuntime() does for the gateway.
+ */
+export async function compileFloor(source = "bench/overhead/floor-proxy.ts"): Promise<CompiledFloor> {
   const dir = await mkdtemp(join(tmpdir(), "orbit-bench-floor-"));
   await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   await symlink(join(ROOT_DIR, "node_modules"), join(dir, "node_modules"));
   const tsc = join(ROOT_DIR, "node_modules", "typescript", "bin", "tsc");
   const flags = ["--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck"];
-  await promisify(execFile)(
-    process.execPath,
-    [tsc, ...flags, "--rootDir", ROOT_DIR, "--outDir", dir, join(ROOT_DIR, "bench/overhead/floor-proxy.ts")],
-    {
-      cwd: ROOT_DIR,
-    },
-  );
-  return { entry: join(dir, "bench/overhead/floor-proxy.js"), dispose: () => rm(dir, { recursive: true, force: true }) };
+  await promisify(execFile)(process.execPath, [tsc, ...flags, "--rootDir", ROOT_DIR, "--outDir", dir, join(ROOT_DIR, source)], {
+    cwd: ROOT_DIR,
+  });
+  return { entry: join(dir, source.replace(/\.ts$/, ".js")), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** The floor proxy (floor-proxy.ts) as its own process. */
@@ -54,27 +53,14 @@ export async function startFloorProcess(options: {
   const { command, args } = options.wrap ? options.wrap(argv) : { command: process.execPath, args: argv.slice(1) };
   const child = spawn(command, args, {
     cwd: ROOT_DIR,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      NODE_ENV: "production",
-      FLOOR_UPSTREAM_URL: options.upstreamUrl,
-      FLOOR_SERVICE_TOKEN: options.serviceToken,
-    },
+    env: benchChildEnv({ FLOOR_UPSTREAM_URL: options.upstreamUrl, FLOOR_SERVICE_TOKEN: options.serviceToken }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
-  const announced = new Promise<{ http1: string; h2c: string }>((resolve) => {
-    let found = false;
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      output = `${output}${line}\n`.slice(-8_000);
-      if (!found && line.startsWith("{")) {
-        found = true;
-        resolve(JSON.parse(line) as { http1: string; h2c: string });
-      }
-    });
-  });
-  const { http1, h2c } = await Promise.race([announced, exitedEarly(child, () => output)]);
+  const { http1, h2c } = await Promise.race([
+    firstJsonLine<{ http1: string; h2c: string }>(child, (line) => (output = `${output}${line}\n`.slice(-8_000))),
+    exitedEarly(child, () => output),
+  ]);
   return { http1Url: http1, h2cUrl: h2c, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }

@@ -18,9 +18,10 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Pool } from "undici";
 import { PluginsService, ProxyPluginResponseSchema } from "../../src/gen/idp/plugins/v1/plugins_pb.js";
 import { ROUTE, USER } from "./targets.js";
+import { exitOnSignals, requiredEnv } from "../lib/bench-server.js";
 
-const upstreamUrl = required("FLOOR_UPSTREAM_URL");
-const serviceToken = required("FLOOR_SERVICE_TOKEN");
+const upstreamUrl = requiredEnv("FLOOR_UPSTREAM_URL");
+const serviceToken = requiredEnv("FLOOR_SERVICE_TOKEN");
 // The gateway's own pool shape (src/sidecar/sidecar-client.ts).
 const upstream = new Pool(upstreamUrl, { connections: 32, pipelining: 1, keepAliveTimeout: 30_000 });
 
@@ -50,17 +51,4 @@ const listen = (server: http.Server | http2.Http2Server) =>
   );
 console.log(JSON.stringify({ http1: await listen(http1Server), h2c: await listen(h2cServer) }));
 
-const stop = () => {
-  http1Server.closeAllConnections();
-  h2cServer.close();
-  http1Server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 1_000).unref();
-};
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
+exitOnSignals(http1Server, h2cServer);
