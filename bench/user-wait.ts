@@ -283,8 +283,9 @@ try {
           run.callerCpuMs === undefined ? "-" : run.callerCpuMs.toFixed(3),
         ]),
       ),
-      ...(chromium ? [] : [`Chromium rows not measured: no browser at ${CHROMIUM_PATH} (apt-get install chromium)`]),
-      "Chromium's performance.now() is coarsened to 0.1 ms; its caller CPU is spread over the browser's processes and not measured",
+      chromium
+        ? "Chromium's performance.now() is coarsened to 0.1 ms; its caller CPU is spread over the browser's processes and not measured"
+        : `Chromium rows not measured: no browser at ${CHROMIUM_PATH} (apt-get install chromium)`,
       ...callers.map((caller) => {
         const [gateway, least] = [warmRunOf(caller, "gateway"), warmRunOf(caller, "floor")];
         return `added by the gateway over the floor, ${caller.name}: p50 ${signedMs(gateway.latency.p50 - least.latency.p50)} ms, p99 ${signedMs(gateway.latency.p99 - least.latency.p99)} ms`;

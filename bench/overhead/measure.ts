@@ -52,6 +52,12 @@ export interface PathResult {
   };
   /** The proxy's CPU time per successful call, over both measured phases. */
   readonly proxyCpuMsPerCall?: number;
+  /**
+   * The same, per phase. Two proxies compared over both phases together are weighted
+   * differently (the cheaper one answers more calls at saturation, where a call costs less
+   * than at a fixed rate), so comparisons are made phase by phase.
+   */
+  readonly proxyCpuMsPerCallByPhase?: { readonly atRate: number; readonly saturated: number };
   /** The mean 1-minute load average at the end of the path's phases (our own load included), for context. */
   readonly loadAverage: number;
 }
@@ -61,7 +67,8 @@ class PathAccount {
   readonly rate: PhaseResult[] = [];
   readonly saturated: PhaseResult[] = [];
   sidecarCalls = 0;
-  proxyCpuMs = 0;
+  rateCpuMs = 0;
+  saturatedCpuMs = 0;
   idleMiB = Number.NaN;
   ratePeakMiB = 0;
   saturatedPeakMiB = 0;
@@ -108,13 +115,15 @@ export async function measureInterleaved(
     const sampled = rss?.stop();
     const peak = sampled?.peakMiB ?? 0;
     const cpuAfter = path.proxyPid ? treeCpuMillis(path.proxyPid) : undefined;
-    if (cpuBefore !== undefined && cpuAfter !== undefined) account.proxyCpuMs += cpuAfter - cpuBefore;
+    const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : 0;
     account.sidecarCalls += (await sidecarRequests()) - before;
     account.loads.push(loadavg()[0] ?? Number.NaN);
     if (kind === "rate") {
+      account.rateCpuMs += cpuMs;
       account.rate.push(result);
       account.ratePeakMiB = Math.max(account.ratePeakMiB, peak);
     } else {
+      account.saturatedCpuMs += cpuMs;
       account.saturated.push(result);
       account.saturatedPeakMiB = Math.max(account.saturatedPeakMiB, peak);
       account.saturatedPeakPssMiB = Math.max(account.saturatedPeakPssMiB, sampled?.peakPssMiB ?? 0);
@@ -145,7 +154,11 @@ export async function measureInterleaved(
               saturatedPeakPssMiB: account.saturatedPeakPssMiB,
               processes: account.processes,
             },
-            proxyCpuMsPerCall: account.proxyCpuMs / Math.max(1, atRate.ok + saturated.ok),
+            proxyCpuMsPerCall: (account.rateCpuMs + account.saturatedCpuMs) / Math.max(1, atRate.ok + saturated.ok),
+            proxyCpuMsPerCallByPhase: {
+              atRate: account.rateCpuMs / Math.max(1, atRate.ok),
+              saturated: account.saturatedCpuMs / Math.max(1, saturated.ok),
+            },
           }
         : {}),
       loadAverage: account.loads.reduce((sum, value) => sum + value, 0) / Math.max(1, account.loads.length),

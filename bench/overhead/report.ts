@@ -24,7 +24,7 @@ export function resultsTable(results: readonly PathResult[], baseline: PathResul
       ms(result.saturated.latencyMs.p50),
       errorText(result.saturated.errors),
       result.sidecarCallsPerCall.toFixed(2),
-      result.proxyCpuMsPerCall === undefined ? "-" : result.proxyCpuMsPerCall.toFixed(3),
+      cpuCell(result),
       rss ? `${rss.idleMiB.toFixed(0)}/${rss.atRatePeakMiB.toFixed(0)}/${rss.saturatedPeakMiB.toFixed(0)}` : "-",
       rss ? rss.saturatedPeakPssMiB.toFixed(0) : "-",
       result.loadAverage.toFixed(1),
@@ -43,13 +43,19 @@ export function resultsTable(results: readonly PathResult[], baseline: PathResul
       "sat p50",
       "sat errors",
       "sidecar/call",
-      "proxy CPU ms/call",
+      "proxy CPU ms/call all (rate/sat)",
       "proxy RSS MiB idle/rate/sat",
       "PSS sat",
       "load",
     ],
     rows,
   );
+}
+
+function cpuCell(result: PathResult): string {
+  const phases = result.proxyCpuMsPerCallByPhase;
+  if (result.proxyCpuMsPerCall === undefined || !phases) return "-";
+  return `${result.proxyCpuMsPerCall.toFixed(3)} (${phases.atRate.toFixed(3)}/${phases.saturated.toFixed(3)})`;
 }
 
 export function pacingLine(results: readonly PathResult[]): string {
@@ -73,16 +79,22 @@ export function goalLines(results: readonly PathResult[], nginx: PathResult, rat
   const floors = results.filter((r) => r.label.startsWith("floor"));
   const lines: string[] = [];
   for (const result of results.filter((r) => r.label.startsWith("gateway"))) {
-    const cpu = result.proxyCpuMsPerCall ?? Number.NaN;
     const floor = floors.find((f) => protocolOf(f.label) === protocolOf(result.label));
-    const floorCpu = floor?.proxyCpuMsPerCall ?? Number.NaN;
     const cached = !result.label.includes("uncached");
     const goal = cached ? GOALS.cachedCpuFactor : GOALS.uncachedCpuFactor;
-    const factor = cpu / floorCpu;
+    const own = result.proxyCpuMsPerCallByPhase;
+    const least = floor?.proxyCpuMsPerCallByPhase;
+    const atRate = (own?.atRate ?? Number.NaN) / (least?.atRate ?? Number.NaN);
+    const saturated = (own?.saturated ?? Number.NaN) / (least?.saturated ?? Number.NaN);
+    const overall = (result.proxyCpuMsPerCall ?? Number.NaN) / (floor?.proxyCpuMsPerCall ?? Number.NaN);
     const nginxCpu = nginx.proxyCpuMsPerCall ?? Number.NaN;
+    const ratio = (mine: number | undefined, theirs: number | undefined, factor: number) =>
+      `${(mine ?? Number.NaN).toFixed(3)} ms / ${(theirs ?? Number.NaN).toFixed(3)} ms = ${factor.toFixed(2)}x`;
     lines.push(
-      `${verdict(factor <= goal)} CPU/call <= ${goal}x the connect-node floor: ${result.label} ${cpu.toFixed(3)} ms / ${floorCpu.toFixed(3)} ms = ${factor.toFixed(2)}x` +
-        ` (nginx ${nginxCpu.toFixed(3)} ms: ${(cpu / nginxCpu).toFixed(1)}x, reported only)`,
+      `${verdict(atRate <= goal && saturated <= goal)} CPU/call <= ${goal}x the connect-node floor at ${rate} req/s and at saturation: ${result.label} ` +
+        `${ratio(own?.atRate, least?.atRate, atRate)} at ${rate} req/s, ${ratio(own?.saturated, least?.saturated, saturated)} at saturation` +
+        ` (both phases pooled ${overall.toFixed(2)}x, reported only: pooling weights each proxy's phases by its own call counts, and the faster one answers more calls at saturation;` +
+        ` nginx ${nginxCpu.toFixed(3)} ms pooled: ${((result.proxyCpuMsPerCall ?? Number.NaN) / nginxCpu).toFixed(1)}x, reported only)`,
     );
   }
   for (const result of results.filter((r) => r.label.startsWith("gateway"))) {
