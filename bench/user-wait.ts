@@ -49,7 +49,6 @@ import { summarize } from "./lib/stats.js";
 import { formatTable, ms, signedMs } from "./lib/table.js";
 import { compileFloor } from "./overhead/floor-process.js";
 import { startPipelineFloor } from "./wait/pipeline-floor-process.js";
-import { CHROMIUM_PATH } from "../web/test/support/browser.js";
 import { chromiumCaller, connectNodeCaller, plainHttpCaller, startBlankSite } from "./wait/warm-callers.js";
 import type { WarmCaller, WarmTarget } from "./wait/warm-callers.js";
 
@@ -179,7 +178,7 @@ try {
     (f) => f.stop(),
   );
   const chromium = await chromiumCaller(site);
-  const callers: WarmCaller[] = [connectNodeCaller(), ...(chromium ? [chromium] : []), plainHttpCaller()];
+  const callers: WarmCaller[] = [connectNodeCaller(), ...("unavailable" in chromium ? [] : [chromium]), plainHttpCaller()];
   for (const caller of callers) cleanup.add(caller, `the ${caller.name}`, (c) => c.close());
   const servers = [
     { name: "gateway", pid: warmGateway.pid, target: { url: warmGateway.url, token: warmAdmin } },
@@ -283,9 +282,9 @@ try {
           run.callerCpuMs === undefined ? "-" : run.callerCpuMs.toFixed(3),
         ]),
       ),
-      chromium
-        ? "Chromium's performance.now() is coarsened to 0.1 ms; its caller CPU is spread over the browser's processes and not measured"
-        : `Chromium rows not measured: no browser at ${CHROMIUM_PATH} (apt-get install chromium)`,
+      "unavailable" in chromium
+        ? `Chromium rows not measured: ${chromium.unavailable}`
+        : "Chromium's performance.now() is coarsened to 0.1 ms; its caller CPU is spread over the browser's processes and not measured",
       ...callers.map((caller) => {
         const [gateway, least] = [warmRunOf(caller, "gateway"), warmRunOf(caller, "floor")];
         return `added by the gateway over the floor, ${caller.name}: p50 ${signedMs(gateway.latency.p50 - least.latency.p50)} ms, p99 ${signedMs(gateway.latency.p99 - least.latency.p99)} ms`;

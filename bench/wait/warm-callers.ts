@@ -9,7 +9,6 @@ import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { CHROMIUM_PATH, launchChromium } from "../../web/test/support/browser.js";
 import type { TimedCall } from "../lib/gc-pauses.js";
 import { SERVICE, WORKSPACE, as, deploymentsClient } from "../economy/workspace.js";
 
@@ -104,10 +103,26 @@ export async function startBlankSite(): Promise<BlankSite> {
   };
 }
 
-/** Undefined when there is no Chromium to launch (`apt-get install chromium`). */
-export async function chromiumCaller(site: BlankSite): Promise<WarmCaller | undefined> {
-  if (!existsSync(CHROMIUM_PATH)) return undefined;
-  const browser = await launchChromium();
+/** Why Chromium cannot be a caller here, when it cannot. */
+export interface Unavailable {
+  readonly unavailable: string;
+}
+
+/**
+ * Chromium as the web tests launch it (web/test/support/browser.ts: Debian's Chromium, driven by
+ * the web package's playwright-core, imported only here so that the other callers need neither).
+ */
+export async function chromiumCaller(site: BlankSite): Promise<WarmCaller | Unavailable> {
+  let browserSupport: typeof import("../../web/test/support/browser.js");
+  try {
+    browserSupport = await import("../../web/test/support/browser.js");
+  } catch (error) {
+    return { unavailable: `the web package's playwright-core cannot be loaded (npm ci in web/): ${(error as Error).message}` };
+  }
+  if (!existsSync(browserSupport.CHROMIUM_PATH)) {
+    return { unavailable: `no browser at ${browserSupport.CHROMIUM_PATH} (apt-get install chromium)` };
+  }
+  const browser = await browserSupport.launchChromium();
   const page = await browser.newPage();
   await page.goto(site.origin);
   return {
