@@ -68,9 +68,13 @@ export function plainHttpCaller(): WarmCaller {
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", reject);
           response.on("end", () => {
-            const body = decoded(Buffer.concat(chunks), response.headers["content-encoding"]);
-            if (response.statusCode === 200) resolve(JSON.parse(body.toString("utf8")));
-            else reject(new Error(`GetPipeline answered ${response.statusCode}: ${body.toString("utf8").slice(0, 300)}`));
+            try {
+              const body = decoded(Buffer.concat(chunks), response.headers["content-encoding"]);
+              if (response.statusCode === 200) resolve(JSON.parse(body.toString("utf8")));
+              else reject(new Error(`GetPipeline answered ${response.statusCode}: ${body.toString("utf8").slice(0, 300)}`));
+            } catch (error) {
+              reject(error);
+            }
           });
         },
       );
