@@ -52,6 +52,8 @@ export function spawnWithOutput(command: string, args: string[], env: NodeJS.Pro
     cwd: SIDECAR_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that killSidecar reaches what `npm start` started too.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', chunk => (output += chunk));
@@ -96,10 +98,17 @@ export async function waitUntilReady(baseUrl: string, sidecar: Sidecar): Promise
   });
 }
 
-/** Kills the process if it is still running and waits for it to exit. */
+/**
+ * Kills the process and everything it started (its process group: npm, the shell and the
+ * sidecar under it — SIGKILL to npm alone left the sidecar running) and waits for it to exit.
+ */
 export async function killSidecar(sidecar: Sidecar | undefined): Promise<void> {
-  if (sidecar && sidecar.child.exitCode === null && sidecar.child.signalCode === null) {
-    sidecar.child.kill('SIGKILL');
-    await sidecar.exited;
+  if (!sidecar || sidecar.child.pid === undefined) return;
+  const running = sidecar.child.exitCode === null && sidecar.child.signalCode === null;
+  try {
+    process.kill(-sidecar.child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already: everything in it has exited.
   }
+  if (running) await sidecar.exited;
 }
