@@ -186,11 +186,9 @@ try {
   ] as const;
   const warmSlices = callers.flatMap((caller) => servers.map((server) => ({ caller, server, slices: [] as WarmSlice[] })));
   for (const { caller, server } of warmSlices) await caller.calls(server.target, WARMUP); // V8 compiles both sides' paths (not counted)
+  const perSlice = Math.ceil(WARM / WARM_SLICES);
   for (let slice = 0; slice < WARM_SLICES; slice++) {
-    for (const pair of warmSlices) {
-      const count = Math.ceil(WARM / WARM_SLICES);
-      pair.slices.push(await measureWarmSlice(pair.caller, pair.server.pid, pair.server.target, count));
-    }
+    for (const pair of warmSlices) pair.slices.push(await measureWarmSlice(pair.caller, pair.server.pid, pair.server.target, perSlice));
   }
   const gatewayPauses = readGcPauses(GC_FILE);
   const warmRuns = warmSlices.map(({ caller, server, slices }) => warmRun(caller, server.name, slices, gatewayPauses));

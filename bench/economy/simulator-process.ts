@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { exitedEarly, stopChild } from "../lib/child-process.js";
+import { stopChild, watchAnnouncement } from "../lib/child-process.js";
 
 const SIMULATOR_DIR = fileURLToPath(new URL("../../sidecar/packages/github-simulator/", import.meta.url));
 
@@ -51,20 +50,8 @@ export async function startSimulatorProcess(options: { latencyMs?: number } = {}
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
-  const announced = new Promise<{ url: string; apiUrl: string }>((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
-    let found = false;
-    lines.on("line", (line) => {
-      output = `${output}${line}\n`.slice(-8_000);
-      if (!found && line.startsWith("{")) {
-        found = true;
-        resolve(JSON.parse(line) as { url: string; apiUrl: string });
-      }
-    });
-  });
-  const { url, apiUrl } = await Promise.race([announced, exitedEarly(child, () => output)]);
+  const watched = watchAnnouncement<{ url: string; apiUrl: string }>(child);
+  const { url, apiUrl } = await watched.announced;
 
   const control = async <T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}/_simulator${path}`, {
@@ -93,7 +80,7 @@ export async function startSimulatorProcess(options: { latencyMs?: number } = {}
     },
     advance: async (runId) => onlyRun(await control<SimulatorRun[]>("POST", "/runs/advance", { runId }), runId),
     settle: async (runId) => onlyRun(await control<SimulatorRun[]>("POST", "/runs/settle", { runId }), runId),
-    output: () => output,
+    output: watched.output,
     stop: () => stopChild(child),
   };
 }

@@ -18,18 +18,28 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
   clearTimeout(timer);
 }
 
-/** The first line of the child's stdout that is a JSON object (how a bench server says where it listens); every line also goes to `onLine`. */
-export function firstJsonLine<T>(child: ChildProcess, onLine: (line: string) => void = () => undefined): Promise<T> {
-  return new Promise((resolve) => {
+/**
+ * Watches a bench server's output: `announced` is what it prints on its first JSON line of
+ * stdout (where it listens), or a rejection carrying its last output if it exits first;
+ * `output()` is the last 8 KB it printed, for diagnosing a failed run.
+ */
+export function watchAnnouncement<T>(child: ChildProcess): { readonly announced: Promise<T>; output(): string } {
+  let output = "";
+  const keep = (text: string) => {
+    output = (output + text).slice(-8_000);
+  };
+  child.stderr?.on("data", (chunk: Buffer) => keep(chunk.toString()));
+  const line = new Promise<T>((resolve) => {
     let found = false;
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      onLine(line);
-      if (!found && line.startsWith("{")) {
+    createInterface({ input: child.stdout! }).on("line", (text) => {
+      keep(`${text}\n`);
+      if (!found && text.startsWith("{")) {
         found = true;
-        resolve(JSON.parse(line) as T);
+        resolve(JSON.parse(text) as T);
       }
     });
   });
+  return { announced: Promise.race([line, exitedEarly(child, () => output)]), output: () => output };
 }
 
 /** A bench server's environment: nothing of the caller's shell but PATH and HOME, production mode, plus its own settings. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { benchChildEnv, exitedEarly, firstJsonLine, stopChild } from "../lib/child-process.js";
+import { benchChildEnv, stopChild, watchAnnouncement } from "../lib/child-process.js";
 import type { CommandLine } from "../lib/cpu.js";
 
 const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -56,11 +56,6 @@ export async function startFloorProcess(options: {
     env: benchChildEnv({ FLOOR_UPSTREAM_URL: options.upstreamUrl, FLOOR_SERVICE_TOKEN: options.serviceToken }),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
-  const { http1, h2c } = await Promise.race([
-    firstJsonLine<{ http1: string; h2c: string }>(child, (line) => (output = `${output}${line}\n`.slice(-8_000))),
-    exitedEarly(child, () => output),
-  ]);
+  const { http1, h2c } = await watchAnnouncement<{ http1: string; h2c: string }>(child).announced;
   return { http1Url: http1, h2cUrl: h2c, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }

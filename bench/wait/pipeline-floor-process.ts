@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { benchChildEnv, exitedEarly, firstJsonLine, stopChild } from "../lib/child-process.js";
+import { benchChildEnv, stopChild, watchAnnouncement } from "../lib/child-process.js";
 import type { CompiledFloor } from "../overhead/floor-process.js";
 
 /** The pipeline floor (pipeline-floor.ts, compiled) as its own process, so its CPU time is its own. */
@@ -20,14 +20,6 @@ export async function startPipelineFloor(options: {
     env: benchChildEnv({ FLOOR_PIPELINE_FILE: options.answerFile, FLOOR_ALLOW_ORIGIN: options.allowOrigin }),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  const keep = (text: string) => {
-    output = (output + text).slice(-8_000);
-  };
-  child.stderr?.on("data", (chunk: Buffer) => keep(chunk.toString()));
-  const { url } = await Promise.race([
-    firstJsonLine<{ url: string }>(child, (line) => keep(`${line}\n`)),
-    exitedEarly(child, () => output),
-  ]);
+  const { url } = await watchAnnouncement<{ url: string }>(child).announced;
   return { url, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
