@@ -260,6 +260,44 @@ describe("secrets at rest on the real PostgreSQL", () => {
   });
 });
 
+describe("management calls read the database (real PostgreSQL, plugin state cached for data calls)", () => {
+  let scratch: ScratchDatabase;
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    scratch = await createScratchPostgres();
+    gw = await startGateway({ DATABASE_URL: scratch.url, PLUGIN_STATE_CACHE_TTL: "1h" });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await scratch?.drop();
+  });
+
+  it("GetPlugin and the read behind a write see a change that no notification announced", async () => {
+    const client = pluginsClient("connect-json", gw.url);
+    const admin = bearer(await gw.token({ workspaceId: "ws-by-hand", admin: true }));
+    await client.enablePlugin(
+      { workspaceId: "ws-by-hand", pluginId: "jira", config: { base_url: "https://one.atlassian.net", email: "a@one.example" } },
+      admin,
+    );
+    expect((await client.getPlugin({ workspaceId: "ws-by-hand", pluginId: "jira" }, admin)).plugin?.configVersion).toBe(1);
+    // What another replica's commit looks like before its notification arrives here.
+    await query(
+      scratch.url,
+      `UPDATE workspace_plugins SET config = config || '{"email": "b@one.example"}', version = version + 1
+        WHERE workspace_id = 'ws-by-hand' AND plugin_id = 'jira'`,
+    );
+
+    const read = await client.getPlugin({ workspaceId: "ws-by-hand", pluginId: "jira" }, admin);
+    expect(read.plugin).toMatchObject({ configVersion: 2, config: { email: "b@one.example" } });
+    // A partial update merges onto what is stored, not onto what this process last saw.
+    const updated = await client.updatePluginConfig(
+      { workspaceId: "ws-by-hand", pluginId: "jira", config: { base_url: "https://two.atlassian.net" } },
+      admin,
+    );
+    expect(updated.plugin?.config).toEqual({ base_url: "https://two.atlassian.net", email: "b@one.example" });
+  });
+});
+
 describe("two gateway processes starting at once against one empty PostgreSQL", () => {
   let scratch: ScratchDatabase;
   const children: ChildProcess[] = [];

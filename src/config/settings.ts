@@ -258,7 +258,7 @@ export const settings = {
     schema: duration.default(5_000),
     defaultText: "5s",
     description:
-      "How long a workspace's plugin state (enabled, config version, decrypted secrets) is kept in memory at most. Every replica drops an entry as soon as any replica commits a change (PostgreSQL LISTEN/NOTIFY); the TTL bounds only changes no notification announces (a row edited by hand). `0` reads it from the database on every call.",
+      "How long a workspace's plugin state (enabled, config version, decrypted secrets) is kept in memory at most for data calls (management calls always read the database). Every replica drops an entry when any replica commits a change, as soon as PostgreSQL's notification arrives (LISTEN/NOTIFY, normally milliseconds); the TTL bounds only changes no notification announces (a row edited by hand). `0` reads it from the database on every call.",
   },
   pluginStateStaleGrace: {
     env: "PLUGIN_STATE_STALE_GRACE",

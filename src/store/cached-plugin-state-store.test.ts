@@ -187,6 +187,21 @@ describe("cached plugin state across replicas (PostgreSQL)", () => {
     expect(after.enabled).toBe(false);
   });
 
+  it("answers management reads from the database, not from what it cached", async () => {
+    const ws = uniqueWorkspace();
+    const writer = createPluginStateStore({ db: opened.db, sealer });
+    await writer.apply(ws, "deployment", "alice", { enabled: true });
+    expect((await settledRead(cached, replica.reads, opened.db, ws, "deployment")).enabled).toBe(true);
+    // Changed by hand: no notification, so only a read of the database can see it.
+    await opened.db.query("UPDATE workspace_plugins SET enabled = false, version = version + 1 WHERE workspace_id = $1", [ws]);
+
+    expect(await cached.authoritative.get(ws, "deployment")).toMatchObject({ enabled: false, version: 2 });
+    expect((await cached.get(ws, "deployment")).enabled).toBe(true);
+    // A write through it drops this replica's entry like any other write.
+    await cached.authoritative.apply(ws, "deployment", "alice", { enabled: true });
+    expect(await cached.get(ws, "deployment")).toMatchObject({ enabled: true, version: 3 });
+  });
+
   it("an uncommitted write announces nothing", async () => {
     const ws = uniqueWorkspace();
     const writer = createPluginStateStore({ db: opened.db, sealer });

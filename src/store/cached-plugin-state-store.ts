@@ -18,6 +18,15 @@ export interface PluginStateCacheOptions {
 }
 
 export interface CachedPluginStateStore extends PluginStateStore {
+  /**
+   * The same store with every read going to the database, for management reads and the
+   * read behind a write: another replica's commit reaches this cache by notification, a
+   * moment after its caller was answered, and a caller who reads right after writing must
+   * see the write whichever replica answers. Only while the database cannot be reached does
+   * it answer with what was last read (within the grace, as the cached reads do). Writes
+   * through it drop this replica's entry like any other.
+   */
+  readonly authoritative: PluginStateStore;
   /** Stops listening for changes (the database's close stops it too). */
   close(): Promise<void>;
 }
@@ -125,7 +134,34 @@ export async function createCachedPluginStateStore(
     return loading;
   };
 
+  const list: PluginStateStore["list"] = (workspaceId) => inner.list(workspaceId);
+  const listAudit: PluginStateStore["listAudit"] = (workspaceId, pluginId, listOptions) =>
+    inner.listAudit(workspaceId, pluginId, listOptions);
+  const apply: PluginStateStore["apply"] = async (workspaceId, pluginId, actor, mutation, applyOptions) => {
+    const key = keyOf(workspaceId, pluginId);
+    try {
+      const result = await inner.apply(workspaceId, pluginId, actor, mutation, applyOptions);
+      lastReads?.delete(key);
+      return result;
+    } finally {
+      // Not only on success: a write whose commit was cut off may have landed.
+      // This replica's next call sees its own write even before the notification arrives.
+      // (What was last read stays on failure: writes fail while the database is away, and
+      // an outage is when it is needed; a cut-off commit is then served for the grace at most.)
+      entries.delete(key);
+    }
+  };
+
   return {
+    authoritative: {
+      // Still remembered: in an outage, what was last read within the grace is all there is.
+      get: (workspaceId, pluginId) => remembered(keyOf(workspaceId, pluginId), "state", () => inner.get(workspaceId, pluginId)),
+      revealSecrets: (workspaceId, pluginId) =>
+        remembered(keyOf(workspaceId, pluginId), "secrets", () => inner.revealSecrets(workspaceId, pluginId)),
+      list,
+      listAudit,
+      apply,
+    },
     get: (workspaceId, pluginId) => {
       const key = keyOf(workspaceId, pluginId);
       return cached(key, "state", () => remembered(key, "state", () => inner.get(workspaceId, pluginId)));
@@ -134,22 +170,9 @@ export async function createCachedPluginStateStore(
       const key = keyOf(workspaceId, pluginId);
       return cached(key, "secrets", () => remembered(key, "secrets", () => inner.revealSecrets(workspaceId, pluginId)));
     },
-    list: (workspaceId) => inner.list(workspaceId),
-    listAudit: (workspaceId, pluginId, listOptions) => inner.listAudit(workspaceId, pluginId, listOptions),
-    async apply(workspaceId, pluginId, actor, mutation, applyOptions) {
-      const key = keyOf(workspaceId, pluginId);
-      try {
-        const result = await inner.apply(workspaceId, pluginId, actor, mutation, applyOptions);
-        lastReads?.delete(key);
-        return result;
-      } finally {
-        // Not only on success: a write whose commit was cut off may have landed.
-        // This replica's next call sees its own write even before the notification arrives.
-        // (What was last read stays on failure: writes fail while the database is away, and
-        // an outage is when it is needed; a cut-off commit is then served for the grace at most.)
-        entries.delete(key);
-      }
-    },
+    list,
+    listAudit,
+    apply,
     async close() {
       listening = false;
       entries.clear();

@@ -23,7 +23,16 @@ export interface PluginStoreSettings {
 
 export interface OpenedPluginStore {
   readonly db: Database;
+  /**
+   * For management calls and every write: reads go to the database, so a change committed
+   * through any replica is seen at once by whoever reads next.
+   */
   readonly store: PluginStateStore;
+  /**
+   * For the data path, read on every call: cached when PLUGIN_STATE_CACHE_TTL > 0, and then
+   * a change committed through another replica is seen when its notification arrives.
+   */
+  readonly dataPathStates: PluginStateStore;
   /** Whether a key ring is configured, i.e. secrets can be written. */
   readonly canStoreSecrets: boolean;
 }
@@ -60,9 +69,7 @@ export async function openPluginStore(settings: PluginStoreSettings, catalogue: 
   }
   const stored = createPluginStateStore({ db, ...(keyRing ? { sealer: createSecretSealer(keyRing) } : {}) });
   const ttlMs = settings.pluginStateCacheTtl ?? 0;
-  const store =
-    ttlMs > 0
-      ? await createCachedPluginStateStore(stored, db, { ttlMs, staleGraceMs: settings.pluginStateStaleGrace ?? 0, logger })
-      : stored;
-  return { db, store, canStoreSecrets: keyRing !== undefined };
+  if (ttlMs <= 0) return { db, store: stored, dataPathStates: stored, canStoreSecrets: keyRing !== undefined };
+  const cached = await createCachedPluginStateStore(stored, db, { ttlMs, staleGraceMs: settings.pluginStateStaleGrace ?? 0, logger });
+  return { db, store: cached.authoritative, dataPathStates: cached, canStoreSecrets: keyRing !== undefined };
 }
