@@ -96,7 +96,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     serviceName: "orbit-plugins-gateway",
   });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const pluginSettings = createPluginSettingsSource(deps.store, logger);
+  const pluginSettings = createPluginSettingsSource(deps.store.dataPathStates, logger);
   const plugins = createSidecarAccess(config, { logger, metrics, tracing, redis, settings: pluginSettings });
   const sidecar = plugins.client;
   const readiness = createReadiness(

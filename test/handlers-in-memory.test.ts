@@ -39,7 +39,7 @@ const asAdmin: Interceptor = (next) => (request) => {
 
 beforeAll(async () => {
   opened = await openPluginStore({ dataDir: "memory://" }, catalogue, logger);
-  const settings = createPluginSettingsSource(opened, logger);
+  const settings = createPluginSettingsSource(opened.dataPathStates, logger);
   deployments = createDeployments({
     catalogue,
     forwarder: undefined,

@@ -21,9 +21,9 @@ describe.each(backends)("plugin settings for the data path on $name", (backend) 
   });
   afterAll(() => cached.close());
 
-  const settingsOf = () => createPluginSettingsSource({ dataPathStates: cached, store: cached.authoritative }, logger);
+  const settingsOf = () => createPluginSettingsSource(cached, logger);
 
-  it("asks the database before refusing a plugin its cache holds as disabled", async () => {
+  it("serves a plugin enabled where the cache could not hear of it, with its secrets", async () => {
     const ws = uniqueWorkspace();
     await cached.apply(ws, "jira", "alice", { config: { base_url: "https://one.atlassian.net" }, secrets: { api_token: "token-one" } });
     await expect(settingsOf()(ws, "jira")).rejects.toMatchObject({ code: Code.FailedPrecondition });

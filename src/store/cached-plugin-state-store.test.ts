@@ -49,10 +49,15 @@ function countingStore(db: Database): { store: PluginStateStore; reads: { get: n
  * Waits until the store has handled every change notification committed so far: a write's
  * own notification arrives a moment after the write and drops the entry once more.
  * PostgreSQL delivers notifications in commit order, so once a marker sent now has
- * dropped its entry, every earlier one has been handled too.
+ * dropped its entry, every earlier one has been handled too. The marker is an enabled
+ * plugin (only those are kept), written without a notification of its own.
  */
 async function notificationsHandled(store: PluginStateStore, reads: { get: number }, db: Database): Promise<void> {
   const marker = uniqueWorkspace("marker");
+  await db.query(
+    "INSERT INTO workspace_plugins (workspace_id, plugin_id, enabled, version, updated_by) VALUES ($1, 'jira', true, 1, 'test')",
+    [marker],
+  );
   await store.get(marker, "jira");
   await db.query("SELECT pg_notify($1, $2)", [PLUGIN_STATE_CHANNEL, stateChangePayload(marker, "jira")]);
   const dropped = await eventually(
@@ -114,6 +119,17 @@ describe.each(backends)("cached plugin state on $name", (backend) => {
     const states = await Promise.all(Array.from({ length: 20 }, () => cached.get(ws, "deployment")));
     expect(counted.reads.get - before).toBe(1);
     expect(new Set(states.map((state) => state.version))).toEqual(new Set([0]));
+  });
+
+  it("never keeps a disabled plugin's state: each read of it goes to the database", async () => {
+    const ws = uniqueWorkspace();
+    await cached.apply(ws, "jira", "alice", { config: { jira_url: "https://jira.example" } });
+    // So that the write's own notification cannot be what sends the second read to the database.
+    await notificationsHandled(cached, counted.reads, opened.db);
+    const before = counted.reads.get;
+    const states = [await cached.get(ws, "jira"), await cached.get(ws, "jira")];
+    expect(counted.reads.get - before).toBe(2);
+    expect(states.map((state) => state.enabled)).toEqual([false, false]);
   });
 
   it("sees its own write on the very next read, secrets included", async () => {

@@ -50,7 +50,8 @@ interface LastRead {
  * writes announce themselves with NOTIFY (see PluginStateStore.apply), and every
  * replica LISTENs. While the listening connection is down nothing is cached, so a
  * replica never serves state it could not hear about; the TTL bounds what it cannot
- * see at all (a row edited by hand, a pooler that drops LISTEN).
+ * see at all (a row edited by hand, a pooler that drops LISTEN). A disabled plugin's
+ * state is not kept: enabling is seen at once, whichever replica committed it.
  * Concurrent misses of one key share one query.
  */
 export async function createCachedPluginStateStore(
@@ -115,8 +116,16 @@ export async function createCachedPluginStateStore(
     },
   });
 
-  /** The cached promise of one field of an entry; a failure is not kept, so the next call tries again. */
-  const cached = <F extends keyof Entry>(key: string, field: F, load: () => NonNullable<Entry[F]>): NonNullable<Entry[F]> => {
+  /**
+   * The cached promise of one field of an entry. A failure is not kept, so the next call
+   * tries again; nor is a value `keep` turns down, and the whole entry goes with it.
+   */
+  const cached = <F extends keyof Entry>(
+    key: string,
+    field: F,
+    load: () => NonNullable<Entry[F]>,
+    keep?: (value: Awaited<NonNullable<Entry[F]>>) => boolean,
+  ): NonNullable<Entry[F]> => {
     if (!listening) return load();
     let entry = entries.get(key);
     if (entry === undefined) {
@@ -128,9 +137,16 @@ export async function createCachedPluginStateStore(
     const loading = load();
     entry[field] = loading;
     const owner = entry;
-    loading.catch(() => {
-      if (owner[field] === loading) delete owner[field];
-    });
+    loading.then(
+      (value) => {
+        if (keep && !keep(value as Awaited<NonNullable<Entry[F]>>) && owner[field] === loading && entries.peek(key) === owner) {
+          entries.delete(key);
+        }
+      },
+      () => {
+        if (owner[field] === loading) delete owner[field];
+      },
+    );
     return loading;
   };
 
@@ -164,7 +180,9 @@ export async function createCachedPluginStateStore(
     },
     get: (workspaceId, pluginId) => {
       const key = keyOf(workspaceId, pluginId);
-      return cached(key, "state", () => remembered(key, "state", () => inner.get(workspaceId, pluginId)));
+      // Only an enabled plugin's state is kept: one enabled through another replica a moment
+      // ago, before its notification arrives here, must not be refused as disabled.
+      return cached(key, "state", () => remembered(key, "state", () => inner.get(workspaceId, pluginId)), isEnabled);
     },
     revealSecrets: (workspaceId, pluginId) => {
       const key = keyOf(workspaceId, pluginId);
@@ -181,6 +199,8 @@ export async function createCachedPluginStateStore(
     },
   };
 }
+
+const isEnabled = (state: PluginState) => state.enabled;
 
 /** Entries are keyed like the change notifications that drop them. */
 const keyOf = stateChangePayload;
